@@ -1,0 +1,508 @@
+"""`GDLogisticRegression`: the scikit-learn estimator around the objective and solvers.
+
+This module is plumbing: input validation, labels, sample and class weights, fitted
+attributes, warnings and tags. The maths lives in `sklogreg._loss`,
+`sklogreg._penalty` and `sklogreg._objective`; the iterations in `sklogreg._solvers`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._objective import LogisticObjective
+from ._solvers import (
+    ObjectiveDivergedError,
+    SolverResult,
+    accelerated_gradient,
+    gradient_descent,
+)
+
+__all__ = ["GDLogisticRegression"]
+
+_SOLVERS = {"gd": gradient_descent, "nesterov": accelerated_gradient}
+
+
+class GDLogisticRegression(ClassifierMixin, BaseEstimator):
+    r"""Logistic regression fitted by (accelerated) gradient descent.
+
+    Minimises the mean log-loss with an elastic-net penalty,
+
+    .. math::
+
+        J(W, b) = \frac{1}{S} \sum_i s_i \, \ell(y_i, X_i W^\top + b)
+                  + \frac{1}{C S} \Big( \frac{1 - \rho}{2} \|W\|_F^2
+                  + \rho \|W\|_1 \Big),
+
+    with sample weights :math:`s_i` (times class weights), :math:`S = \sum_i s_i` and
+    :math:`\rho` = ``l1_ratio``. :math:`\ell` is the log-loss of the sigmoid for two
+    classes and of the softmax (one coefficient row per class) for three or more. This
+    has the same minimiser as scikit-learn's
+    ``LogisticRegression(C=C, l1_ratio=l1_ratio)``; the intercept is never penalised.
+
+    The gradient with respect to :math:`W` is ``X.T @ (s * (P - Y)) / S`` plus the
+    penalty's, computed on whole arrays; the L1 part is handled by a proximal
+    (soft-thresholding) step.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse regularisation strength, exactly as in ``LogisticRegression``; must be
+        positive. ``np.inf`` means no penalty.
+    l1_ratio : float, default=0.0
+        Share of L1 in the penalty: 0 is L2 (ridge), 1 is L1 (lasso), in between is
+        the elastic net.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept.
+    solver : {"nesterov", "gd"}, default="nesterov"
+        ``"gd"`` is plain batch (proximal) gradient descent, the textbook downhill
+        walk. ``"nesterov"`` is accelerated gradient descent (FISTA) with adaptive
+        restart: the same cost per iteration and usually far fewer iterations.
+    learning_rate : float or "auto", default="auto"
+        A fixed step size ``alpha > 0``, used exactly as given, or ``"auto"``: a safe
+        first step ``1 / L`` from the Lipschitz constant ``L`` of the gradient, then
+        adapted to the local curvature by backtracking line search. "auto" never needs
+        tuning; a fixed rate is what a ``GridSearchCV`` over ``learning_rate`` tunes.
+    max_iter : int, default=1000
+        Largest number of iterations.
+    tol : float, default=1e-4
+        Stop when the largest entry of the gradient of :math:`J` (of the proximal
+        gradient mapping when ``l1_ratio > 0``) is at most ``tol``: the test
+        ``LogisticRegression(solver="lbfgs")`` uses on the same objective.
+    batch_size : int, default=256
+        Mini-batch size, for the stochastic solver (reserved; unused by "gd" and
+        "nesterov").
+    early_stopping : bool, default=False
+        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+    validation_fraction : float, default=0.1
+        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+    n_iter_no_change : int, default=5
+        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into the sample weights before their sum
+        ``S`` is taken, as in ``LogisticRegression``. "balanced" uses
+        ``n_samples / (n_classes * np.bincount(y))``.
+    warm_start : bool, default=False
+        Start from the previous fit's coefficients when their shape still fits.
+    random_state : int, RandomState instance or None, default=None
+        Seed for the stochastic solver (the full-batch solvers are deterministic).
+    verbose : int, default=0
+        0 prints nothing, 1 a progress line every tenth of ``max_iter``, 2 every
+        iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients; one row for two classes (of the second class in ``classes_``).
+        For three or more classes the rows sum to zero over classes when
+        ``l1_ratio == 0`` (the penalised minimiser is centred), as
+        ``LogisticRegression`` reports them. Same dtype as the training ``X``.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``); centred over classes for
+        three or more.
+    n_iter_ : int
+        Number of iterations run.
+    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+        The objective :math:`J` at the starting coefficients, then after each
+        iteration; the last value is :math:`J` at ``coef_`` and ``intercept_``.
+    learning_rate_ : float
+        The step size used in the last iteration: ``learning_rate`` itself when it is a
+        number, the adapted step when "auto".
+    step_sizes_ : ndarray of shape (n_iter_,)
+        The step size accepted in each iteration.
+    gradient_max_curve_ : ndarray
+        The largest entry of the (proximal) gradient measured in each iteration; with
+        "nesterov" this is at the extrapolated point.
+    converged_ : bool
+        Whether the stopping test on ``tol`` held at the returned coefficients.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The same objective, second-order solvers.
+    sklearn.linear_model.SGDClassifier : Stochastic gradient descent, one-vs-rest.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklogreg import GDLogisticRegression
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), GDLogisticRegression()).fit(X, y)
+    >>> round(model.score(X, y), 3)
+    0.988
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions(set(_SOLVERS))],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        fit_intercept=True,
+        solver="nesterov",
+        learning_rate="auto",
+        max_iter=1000,
+        tol=1e-4,
+        batch_size=256,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by minimising the penalised log-loss.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Float32 or float64 C-contiguous arrays and CSR matrices are
+            used as they are, without a copy; other input is converted to float64.
+        y : array-like of shape (n_samples,)
+            Class labels, of any type ``np.unique`` can sort.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; ``None`` gives every sample weight 1.
+
+        Returns
+        -------
+        self : GDLogisticRegression
+            The fitted estimator. If fitting raises, a previous fit stays untouched.
+        """
+        first_fit = not hasattr(self, "classes_")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            reset=True,
+        )
+        check_classification_targets(y)
+        label_encoder = LabelEncoder()
+        y_encoded = label_encoder.fit_transform(y)
+        classes = label_encoder.classes_
+        if classes.size < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, but the "
+                f"data contains only one class: {classes[0]!r}."
+            )
+        sample_weight = self._combined_sample_weight(
+            sample_weight, X, y_encoded, classes
+        )
+        objective = LogisticObjective(
+            X,
+            _encode_target(y_encoded, classes.size, X.dtype),
+            sample_weight,
+            C=self.C,
+            l1_ratio=self.l1_ratio,
+            fit_intercept=self.fit_intercept,
+            # A fixed learning rate means exactly that step on (W, b); "auto" is free
+            # to take it in a better conditioned parametrisation.
+            precondition=self.learning_rate == "auto",
+        )
+        coef0 = self._initial_coef(objective.coef_shape, X.dtype, first_fit)
+        result, first_step = self._solve(objective, objective.to_working(coef0))
+
+        coef = objective.to_original(result.coef)
+        if classes.size > 2:
+            coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
+        n_features = X.shape[1]
+        self.classes_ = classes
+        self.coef_ = np.ascontiguousarray(coef[:, :n_features])
+        self.intercept_ = (
+            coef[:, n_features].copy()
+            if self.fit_intercept
+            else np.zeros(coef.shape[0], dtype=X.dtype)
+        )
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = np.asarray(result.loss_curve)
+        self.gradient_max_curve_ = np.asarray(result.gradient_max_curve)
+        self.step_sizes_ = np.asarray(result.step_sizes)
+        self.learning_rate_ = (
+            result.step_sizes[-1] if result.step_sizes else float(first_step)
+        )
+        self.converged_ = result.converged
+        if not result.converged and result.stop_reason == "max_iter":
+            warnings.warn(
+                self._convergence_message(X, result), ConvergenceWarning, stacklevel=3
+            )
+        return self
+
+    def _combined_sample_weight(self, sample_weight, X, y_encoded, classes):
+        """Sample weights times class weights, validated, with a positive sum."""
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            class_weight = compute_class_weight(
+                self.class_weight, classes=classes, y=classes[y_encoded]
+            )
+            sample_weight = sample_weight * class_weight[y_encoded].astype(X.dtype)
+        if not sample_weight.sum() > 0:
+            raise ValueError(
+                "The sample weights (times class weights) sum to zero: there is "
+                "nothing to fit."
+            )
+        return sample_weight
+
+    def _initial_coef(self, shape, dtype, first_fit):
+        """Zeros, or the previous solution when warm-starting and shapes still fit."""
+        if self.warm_start and not first_fit:
+            previous = np.column_stack(
+                [self.coef_, self.intercept_] if self.fit_intercept else [self.coef_]
+            )
+            if previous.shape == shape:
+                return previous.astype(dtype)
+        return np.zeros(shape, dtype=dtype)
+
+    def _solve(self, objective: LogisticObjective, coef0) -> tuple[SolverResult, float]:
+        """Run the chosen solver; turn a diverging fixed step into a clear error.
+
+        Returns the solver's result and the first step size it tried.
+        """
+        lipschitz = None
+        if self.learning_rate == "auto":
+            lipschitz = self._checked_lipschitz(objective)
+            first_step = 1.0 / lipschitz
+        else:
+            first_step = self.learning_rate
+        try:
+            result = _SOLVERS[self.solver](
+                objective,
+                coef0,
+                step=self.learning_rate,
+                lipschitz=lipschitz,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                verbose=self.verbose,
+            )
+        except ObjectiveDivergedError as error:
+            safe_step = 1.0 / self._checked_lipschitz(objective)
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} is too large: {error}. The safe "
+                f"step for this problem is 1/L = {safe_step:.4g}; use a learning_rate "
+                "at most that, or learning_rate='auto'."
+            ) from error
+        return result, first_step
+
+    @staticmethod
+    def _checked_lipschitz(objective: LogisticObjective) -> float:
+        lipschitz = objective.lipschitz_constant()
+        if not np.isfinite(lipschitz):
+            raise ValueError(
+                "The curvature of the log-loss overflows on this data: the features "
+                "are too large in magnitude for floating point. Rescale them, for "
+                "example with sklearn.preprocessing.StandardScaler."
+            )
+        # L = 0 only for all-zero data with nothing to fit: any step is safe.
+        return lipschitz if lipschitz > 0 else 1.0
+
+    def _convergence_message(self, X, result: SolverResult) -> str:
+        """Say what stopped short, and what to change, likeliest cause first."""
+        gradient_max = result.gradient_max_curve[-1]
+        hints = []
+        scales = _column_scales(X)
+        if scales.size and scales.min() > 0 and scales.max() > 100 * scales.min():
+            hints.append(
+                f"the features have very different scales (standard deviations from "
+                f"{scales.min():.2g} to {scales.max():.2g}): standardize them, for "
+                "example with sklearn.preprocessing.StandardScaler"
+            )
+        hints.append(f"increase max_iter (now {self.max_iter})")
+        if self.learning_rate != "auto":
+            hints.append(
+                f"a fixed learning_rate={self.learning_rate:g} may be too small: try "
+                "a larger one or learning_rate='auto'"
+            )
+        if self.solver == "gd":
+            hints.append("solver='nesterov' usually needs far fewer iterations")
+        return (
+            f"{type(self).__name__}(solver={self.solver!r}) did not converge in "
+            f"max_iter={self.max_iter} iterations: the largest gradient entry is "
+            f"{gradient_max:.3g}, above tol={self.tol:g}. To fix it: "
+            + "; ".join(hints)
+            + "."
+        )
+
+    def decision_function(self, X):
+        """Return the linear predictor ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the log-odds of the second class; otherwise one score per
+            class (the softmax's logits).
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        scores = X @ self.coef_.T + self.intercept_
+        if sparse.issparse(scores):  # pragma: no cover - defensive, scipy<1.11
+            scores = scores.toarray()
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict the most probable class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def predict_proba(self, X):
+        """Predict class probabilities: sigmoid for two classes, softmax otherwise.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to one; columns follow ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([expit(-scores), expit(scores)])
+        return softmax(scores, axis=1)
+
+    def predict_log_proba(self, X):
+        """Predict log-probabilities, finite even where a probability underflows.
+
+        Computed as ``log_expit`` of the log-odds (two classes) or ``log_softmax`` of
+        the logits, never as ``log(predict_proba(X))``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        return log_softmax(scores, axis=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _encode_target(y_encoded: np.ndarray, n_classes: int, dtype) -> np.ndarray:
+    """``y`` in {0, 1} for two classes; a one-hot matrix for three or more."""
+    if n_classes == 2:
+        return y_encoded.astype(dtype)
+    return (y_encoded[:, None] == np.arange(n_classes)).astype(dtype)
+
+
+def _center_over_classes(coef, fit_intercept: bool, center_weights: bool):
+    """Remove the softmax's free constant: the mean over classes of each column.
+
+    Adding a constant to one column of every class's row changes no probability. For
+    the intercept (unpenalised) the centred choice is as good as any and is the one
+    ``LogisticRegression`` reports. For the weights, centring leaves the loss
+    unchanged and lowers ``||W||^2``, so with a pure L2 penalty the minimiser is
+    centred already and this only removes round-off drift; with an L1 part the
+    minimiser need not be centred, and the weights are left alone.
+    """
+    coef = coef.copy()
+    if center_weights:
+        coef -= coef.mean(axis=0, keepdims=True)
+    elif fit_intercept:
+        coef[:, -1] -= coef[:, -1].mean()
+    return coef
+
+
+def _column_scales(X) -> np.ndarray:
+    """Standard deviation of each column (dense or sparse), for the warning only."""
+    if sparse.issparse(X):
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        mean_sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        return np.sqrt(np.maximum(mean_sq - mean * mean, 0))
+    # E[x^2] - E[x]^2 column by column: no temporary the size of X.
+    mean = X.mean(axis=0)
+    mean_sq = np.einsum("ij,ij->j", X, X) / X.shape[0]
+    return np.sqrt(np.maximum(mean_sq - mean * mean, 0))

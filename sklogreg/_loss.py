@@ -1,0 +1,302 @@
+"""The log-loss of a linear model, its gradient, and a bound on its curvature.
+
+Everything here is a pure function of arrays: no scikit-learn, no estimator state.
+The one objective the whole package minimises is stated once, in `sklogreg._objective`;
+this module provides its data term.
+
+Notation
+--------
+``X`` is ``(n_samples, n_features)``, dense or CSR. The coefficients are one 2-D array
+``coef`` of shape ``(n_rows, n_features + fit_intercept)``: one row for two classes (the
+sigmoid model), one row per class for three or more (the symmetric softmax model), and
+the intercept, when fitted, in the *last column*, as in scikit-learn's
+``LinearModelLoss``. The linear predictor is
+
+    Z = X @ coef[:, :n_features].T + coef[:, n_features]
+
+and the per-sample weights ``w`` passed here are already *normalised*, ``w_i = s_i / S``
+with ``S = sum(s)``, so that every sum below is a weighted mean.
+
+Binary (``n_rows == 1``, ``y`` in {0, 1}, ``z`` a vector)::
+
+    loss_i = log(1 + exp(z_i)) - y_i z_i,        d loss_i / d z_i = expit(z_i) - y_i
+
+Multinomial (``Y`` one-hot, ``Z`` a matrix)::
+
+    loss_i = logsumexp(Z_i) - sum_k Y_ik Z_ik,
+    d loss_i / d Z_ik = softmax(Z_i)_k - Y_ik
+
+By the chain rule the gradient of the mean loss with respect to the coefficients is
+``R.T @ X`` for the residual ``R = w * (P - Y)``, and ``R.sum(axis=0)`` for the
+intercept: the textbook ``(y_hat - y) x``, averaged and vectorised.
+
+Numerical stability: both losses are evaluated without ever forming ``exp(z)`` for a
+positive ``z``, so no finite input overflows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp
+
+__all__ = [
+    "binary_loss",
+    "binary_loss_and_residual",
+    "linear_predictor",
+    "linear_predictor_gradient",
+    "lipschitz_constant",
+    "multinomial_loss",
+    "multinomial_loss_and_residual",
+]
+
+
+def linear_predictor(X, coef: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    """Return the linear predictor ``X @ W.T + b``.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The data.
+    coef : ndarray of shape (n_rows, n_features + fit_intercept)
+        Coefficients, intercept in the last column when ``fit_intercept``.
+    fit_intercept : bool
+        Whether the last column of ``coef`` is an intercept.
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples,) if ``n_rows == 1`` else (n_samples, n_rows)
+        One margin per sample (binary) or per sample and class (multinomial).
+    """
+    n_features = X.shape[1]
+    if coef.shape[0] == 1:
+        # A matrix-vector product: one pass over X, and the cheapest BLAS call.
+        z = X @ coef[0, :n_features]
+        return z + coef[0, n_features] if fit_intercept else z
+    Z = X @ coef[:, :n_features].T
+    return Z + coef[:, n_features] if fit_intercept else Z
+
+
+def linear_predictor_gradient(
+    X, residual: np.ndarray, fit_intercept: bool
+) -> np.ndarray:
+    """Pull a gradient with respect to the linear predictor back to the coefficients.
+
+    This is the adjoint of `linear_predictor`: for ``R = dJ/dZ`` it returns
+    ``dJ/dcoef = [R.T @ X, R.sum(axis=0)]`` in the layout of ``coef``.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The data.
+    residual : ndarray of shape (n_samples,) or (n_samples, n_rows)
+        The gradient of the objective with respect to the linear predictor.
+    fit_intercept : bool
+        Whether to append the intercept's gradient as a last column.
+
+    Returns
+    -------
+    gradient : ndarray of shape (n_rows, n_features + fit_intercept)
+    """
+    if residual.ndim == 1:
+        grad_coef = (X.T @ residual)[None, :]
+        grad_intercept = residual.sum(keepdims=True)[None, :]
+    else:
+        # X.T @ R rather than R.T @ X: for CSR X, X.T is a free CSC view.
+        grad_coef = (X.T @ residual).T
+        grad_intercept = residual.sum(axis=0)[:, None]
+    grad_coef = np.asarray(grad_coef)
+    if not fit_intercept:
+        return grad_coef
+    return np.concatenate([grad_coef, grad_intercept.astype(grad_coef.dtype)], axis=1)
+
+
+def _log1pexp_and_expit(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``log(1 + exp(z))`` and ``expit(z)`` from a single exponential.
+
+    Both come from ``e = exp(-|z|)``, which is at most 1 and so never overflows:
+    ``log(1 + exp(z)) = max(z, 0) + log1p(e)`` and ``expit(z)`` is ``1 / (1 + e)`` for
+    ``z >= 0`` and ``e / (1 + e)`` otherwise. One ``exp`` instead of the two that
+    ``np.logaddexp`` and ``scipy.special.expit`` would spend: this is the costliest
+    element-wise work of a gradient step.
+    """
+    e = np.exp(-np.abs(z))
+    log1pexp = np.maximum(z, 0) + np.log1p(e)
+    expit = np.where(z >= 0, 1, e) / (1 + e)
+    return log1pexp, expit
+
+
+def binary_loss(z: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted mean log-loss of the sigmoid model.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n_samples,)
+        Margins.
+    y : ndarray of shape (n_samples,)
+        Targets in {0, 1}.
+    weights : ndarray of shape (n_samples,)
+        Normalised sample weights (summing to one).
+
+    Returns
+    -------
+    loss : float
+        ``sum_i w_i (log(1 + exp(z_i)) - y_i z_i)``.
+    """
+    log1pexp = np.logaddexp(0, z)
+    return float(weights @ (log1pexp - y * z))
+
+
+def binary_loss_and_residual(
+    z: np.ndarray, y: np.ndarray, weights: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Weighted mean log-loss of the sigmoid model and its gradient in ``z``.
+
+    Parameters
+    ----------
+    z, y, weights : ndarray of shape (n_samples,)
+        As in `binary_loss`.
+
+    Returns
+    -------
+    loss : float
+        As `binary_loss`.
+    residual : ndarray of shape (n_samples,)
+        ``w * (expit(z) - y)``, the derivative of the loss with respect to ``z``.
+    """
+    log1pexp, probability = _log1pexp_and_expit(z)
+    loss = float(weights @ (log1pexp - y * z))
+    return loss, weights * (probability - y)
+
+
+def multinomial_loss(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted mean log-loss of the softmax model.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Margins.
+    Y : ndarray of shape (n_samples, n_classes)
+        One-hot targets.
+    weights : ndarray of shape (n_samples,)
+        Normalised sample weights (summing to one).
+
+    Returns
+    -------
+    loss : float
+        ``sum_i w_i (logsumexp(Z_i) - sum_k Y_ik Z_ik)``.
+    """
+    per_sample = logsumexp(Z, axis=1) - (Y * Z).sum(axis=1)
+    return float(weights @ per_sample)
+
+
+def multinomial_loss_and_residual(
+    Z: np.ndarray, Y: np.ndarray, weights: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Weighted mean log-loss of the softmax model and its gradient in ``Z``.
+
+    Parameters
+    ----------
+    Z, Y : ndarray of shape (n_samples, n_classes)
+        As in `multinomial_loss`.
+    weights : ndarray of shape (n_samples,)
+        Normalised sample weights.
+
+    Returns
+    -------
+    loss : float
+        As `multinomial_loss`.
+    residual : ndarray of shape (n_samples, n_classes)
+        ``w[:, None] * (softmax(Z) - Y)``.
+    """
+    log_normalizer = logsumexp(Z, axis=1, keepdims=True)
+    per_sample = log_normalizer[:, 0] - (Y * Z).sum(axis=1)
+    probability = np.exp(Z - log_normalizer)
+    return float(weights @ per_sample), weights[:, None] * (probability - Y)
+
+
+def lipschitz_constant(
+    X,
+    weights: np.ndarray,
+    *,
+    fit_intercept: bool,
+    multinomial: bool,
+    column_shift: np.ndarray | None = None,
+    column_scale: np.ndarray | None = None,
+    n_power_iterations: int = 30,
+    rtol: float = 1e-4,
+) -> float:
+    """Bound the curvature of the mean log-loss by power iteration.
+
+    The Hessian of the data term is ``Xt.T @ diag(w * h) @ Xt`` with ``Xt = [X, 1]``
+    and ``h <= 1/4`` for the sigmoid; for the softmax, ``diag(p) - p p.T`` has norm at
+    most ``1/2``. So its gradient is Lipschitz with constant
+
+        L = c * lambda_max(Xt.T @ diag(w) @ Xt),    c = 1/4 (binary) or 1/2 (softmax),
+
+    and a gradient step of ``1 / L`` never increases the objective. The largest
+    eigenvalue is found by power iteration using only products with ``X`` and
+    ``X.T``: ``[X, 1]`` is never built, and CSR input stays sparse.
+
+    With ``column_shift`` ``mu`` and ``column_scale`` ``s`` the matrix is that of the
+    implicitly centred and scaled columns, ``Xt = [(X - mu) / s, 1]``, still without
+    forming it (see `sklogreg._preconditioning`).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The data.
+    weights : ndarray of shape (n_samples,)
+        Normalised sample weights (summing to one).
+    fit_intercept : bool
+        Whether the column of ones is part of ``Xt``.
+    multinomial : bool
+        Softmax (``c = 1/2``) rather than sigmoid (``c = 1/4``).
+    column_shift, column_scale : ndarray of shape (n_features,), optional
+        Implicit centring and scaling of the columns.
+    n_power_iterations : int, default=30
+        Upper limit on the iterations.
+    rtol : float, default=1e-4
+        Stop once the eigenvalue estimate changes by less than this, relatively.
+
+    Returns
+    -------
+    L : float
+        The Lipschitz constant of the gradient of the data term (the penalty's
+        curvature is added by the caller). Power iteration approaches
+        ``lambda_max`` from below, so callers guard the step with a line search.
+    """
+    n_features = X.shape[1]
+    # A fixed start vector in feature space: the estimate is deterministic and the same
+    # for a weighted sample as for its repeated rows.
+    v = np.random.default_rng(0).standard_normal(n_features + fit_intercept)
+    v = (v / np.linalg.norm(v)).astype(X.dtype, copy=False)
+    eigenvalue = 0.0
+    for _ in range(n_power_iterations):
+        v_features = v[:n_features]
+        if column_scale is not None:
+            v_features = v_features / column_scale
+        u = X @ v_features
+        if fit_intercept:
+            offset = v[n_features]
+            if column_shift is not None:
+                offset = offset - column_shift @ v_features
+            u = u + offset
+        weighted = weights * u
+        Mv = np.asarray(X.T @ weighted).ravel()
+        if fit_intercept:
+            weighted_sum = weighted.sum(keepdims=True)
+            if column_shift is not None:
+                Mv = Mv - column_shift * weighted_sum
+            Mv = np.concatenate([Mv, weighted_sum])
+        if column_scale is not None:
+            Mv[:n_features] /= column_scale
+        norm = float(np.linalg.norm(Mv.astype(np.float64)))
+        if norm == 0.0 or not np.isfinite(norm):
+            eigenvalue = norm
+            break
+        previous, eigenvalue = eigenvalue, norm
+        v = (Mv / norm).astype(X.dtype, copy=False)
+        if abs(eigenvalue - previous) <= rtol * eigenvalue:
+            break
+    curvature_bound = 0.5 if multinomial else 0.25
+    return curvature_bound * eigenvalue

@@ -1,0 +1,222 @@
+"""The objective that `GDLogisticRegression` minimises, stated once.
+
+With sample weights ``s_i`` (already multiplied by class weights), ``S = sum(s_i)`` and
+``rho = l1_ratio``::
+
+    J(W, b) = (1/S) * sum_i s_i * loss(y_i, X_i W^T + b)
+              + 1/(C*S) * ( (1 - rho)/2 * ||W||_F^2 + rho * ||W||_1 )
+
+where ``loss`` is the log-loss of the sigmoid for two classes and of the softmax for
+three or more (`sklogreg._loss`). Dividing scikit-learn's ``LogisticRegression``
+objective by ``S`` leaves its minimiser unchanged, so both estimators target the same
+coefficients; the mean form keeps a learning rate meaningful whatever the number of
+samples.
+
+`LogisticObjective` splits ``J`` the way proximal gradient solvers need it:
+
+* a *smooth* part, the data term plus the L2 term, evaluated from the linear
+  predictor ``Z = A(coef)`` so that a solver can combine margins linearly instead of
+  recomputing ``X @ coef``;
+* a *non-smooth* part, the L1 term, handled by its proximal operator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._loss import (
+    binary_loss,
+    binary_loss_and_residual,
+    linear_predictor,
+    linear_predictor_gradient,
+    lipschitz_constant,
+    multinomial_loss,
+    multinomial_loss_and_residual,
+)
+from ._penalty import (
+    l1_norm,
+    l2_gradient,
+    l2_value,
+    min_norm_subgradient,
+    soft_threshold,
+)
+from ._preconditioning import (
+    column_scaling,
+    gradient_to_original,
+    gradient_to_scaled,
+    to_original,
+    to_scaled,
+)
+
+__all__ = ["LogisticObjective"]
+
+
+class LogisticObjective:
+    """The contract's objective on fixed data, in the form the solvers consume.
+
+    The solvers see coefficients in a *working* parametrisation: the original
+    ``(W, b)`` or, with ``precondition=True``, the implicitly centred and scaled one of
+    `sklogreg._preconditioning`, which has the same objective values and the same
+    minimiser but a far better conditioned Hessian. `to_working` and `to_original`
+    convert; `optimality` always measures the gradient of the *original* problem, so
+    ``tol`` means the same whatever the parametrisation.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+        The data; never copied or modified.
+    target : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        ``y`` in {0, 1} for the binary model, one-hot ``Y`` for the softmax model.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights ``s_i`` with a positive sum; normalised here.
+    C : float
+        Inverse regularisation strength; ``np.inf`` for no penalty.
+    l1_ratio : float
+        Share of the L1 part in the penalty.
+    fit_intercept : bool
+        Whether the last column of ``coef`` is an unpenalised intercept.
+    precondition : bool, default=False
+        Work in the centred and scaled parametrisation.
+    """
+
+    def __init__(
+        self,
+        X,
+        target: np.ndarray,
+        sample_weight: np.ndarray,
+        *,
+        C: float,
+        l1_ratio: float,
+        fit_intercept: bool,
+        precondition: bool = False,
+    ) -> None:
+        self.X = X
+        self.target = target
+        self.multinomial = target.ndim == 2
+        weight_sum = float(sample_weight.sum(dtype=np.float64))
+        self.weight_sum = weight_sum
+        self.weights = sample_weight / sample_weight.dtype.type(weight_sum)
+        self.fit_intercept = fit_intercept
+        penalty_scale = 0.0 if np.isinf(C) else 1.0 / (C * weight_sum)
+        self.l2_strength = (1.0 - l1_ratio) * penalty_scale
+        self.l1_strength = l1_ratio * penalty_scale
+        self.scaling = (
+            column_scaling(
+                X,
+                self.weights,
+                fit_intercept=fit_intercept,
+                l2_strength=self.l2_strength,
+            )
+            if precondition
+            else None
+        )
+
+    @property
+    def coef_shape(self) -> tuple[int, int]:
+        """Shape of the coefficient array, intercept column included."""
+        n_rows = self.target.shape[1] if self.multinomial else 1
+        return n_rows, self.X.shape[1] + self.fit_intercept
+
+    @property
+    def has_nonsmooth_part(self) -> bool:
+        """Whether the objective has an L1 term, handled by `prox`."""
+        return self.l1_strength > 0
+
+    def to_working(self, coef: np.ndarray) -> np.ndarray:
+        """Original coefficients ``(W, b)`` to the solver's parametrisation."""
+        return to_scaled(coef, self.scaling)
+
+    def to_original(self, coef: np.ndarray) -> np.ndarray:
+        """The solver's parametrisation back to ``(W, b)``."""
+        return to_original(coef, self.scaling)
+
+    def linear_map(self, coef: np.ndarray) -> np.ndarray:
+        """Margins ``Z = X @ W.T + b``: the only place the smooth part reads ``X``."""
+        return linear_predictor(self.X, self.to_original(coef), self.fit_intercept)
+
+    def _data_term(self, margins: np.ndarray) -> float:
+        if self.multinomial:
+            return multinomial_loss(margins, self.target, self.weights)
+        return binary_loss(margins, self.target, self.weights)
+
+    def smooth_value(self, margins: np.ndarray, coef: np.ndarray) -> float:
+        """Data term plus L2 term, from the margins of ``coef``."""
+        original = self.to_original(coef)
+        return self._data_term(margins) + l2_value(
+            original, self.l2_strength, self.fit_intercept
+        )
+
+    def smooth_value_and_gradient(
+        self, margins: np.ndarray, coef: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Data term plus L2 term and its gradient: one pass over ``X``."""
+        if self.multinomial:
+            data, residual = multinomial_loss_and_residual(
+                margins, self.target, self.weights
+            )
+        else:
+            data, residual = binary_loss_and_residual(
+                margins, self.target, self.weights
+            )
+        original = self.to_original(coef)
+        gradient = linear_predictor_gradient(self.X, residual, self.fit_intercept)
+        if self.l2_strength:
+            gradient += l2_gradient(original, self.l2_strength, self.fit_intercept)
+        value = data + l2_value(original, self.l2_strength, self.fit_intercept)
+        return value, gradient_to_scaled(gradient, self.scaling)
+
+    def nonsmooth_value(self, coef: np.ndarray) -> float:
+        """The L1 term ``l1_strength * ||W||_1``."""
+        if not self.l1_strength:
+            return 0.0
+        return self.l1_strength * l1_norm(self.to_original(coef), self.fit_intercept)
+
+    def prox(self, coef: np.ndarray, step: float) -> np.ndarray:
+        """Proximal step of the L1 term for a gradient step of size ``step``.
+
+        In the scaled parametrisation ``|w_j| = |w'_j| / s_j``: still separable, with
+        a threshold per column.
+        """
+        if not self.l1_strength:
+            return coef
+        threshold = step * self.l1_strength
+        if self.scaling is not None:
+            threshold = threshold / self.scaling.scale
+        return soft_threshold(coef, threshold, self.fit_intercept)
+
+    def optimality(self, coef: np.ndarray, gradient: np.ndarray) -> float:
+        """Largest entry of the minimum-norm subgradient of ``J`` in ``(W, b)``.
+
+        This is the plain gradient without an L1 term: the quantity
+        ``LogisticRegression(solver="lbfgs")`` compares with ``tol``.
+        """
+        subgradient = min_norm_subgradient(
+            self.to_original(coef),
+            gradient_to_original(gradient, self.scaling),
+            self.l1_strength,
+            self.fit_intercept,
+        )
+        return float(np.max(np.abs(subgradient)))
+
+    def value(self, coef: np.ndarray) -> float:
+        """The whole objective ``J`` at ``coef`` (working parametrisation)."""
+        margins = self.linear_map(coef)
+        return self.smooth_value(margins, coef) + self.nonsmooth_value(coef)
+
+    def gradient(self, coef: np.ndarray) -> np.ndarray:
+        """Gradient of the smooth part at ``coef`` (working parametrisation)."""
+        return self.smooth_value_and_gradient(self.linear_map(coef), coef)[1]
+
+    def lipschitz_constant(self) -> float:
+        """Lipschitz constant of the smooth part's gradient, working parametrisation."""
+        data = lipschitz_constant(
+            self.X,
+            self.weights,
+            fit_intercept=self.fit_intercept,
+            multinomial=self.multinomial,
+            column_shift=None if self.scaling is None else self.scaling.shift,
+            column_scale=None if self.scaling is None else self.scaling.scale,
+        )
+        if self.scaling is None:
+            return data + self.l2_strength
+        return data + self.l2_strength * float(np.max(self.scaling.scale**-2.0))

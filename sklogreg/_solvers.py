@@ -1,0 +1,437 @@
+"""First-order solvers for composite objectives ``F(w) = f(A w, w) + g(w)``.
+
+The solvers know nothing of logistic regression. They minimise any objective that
+offers the `CompositeObjective` interface: a linear map ``A`` (for a linear model,
+``w -> X @ w``), a smooth part ``f`` evaluated from ``A w`` (and ``w``, for a smooth
+penalty), and a non-smooth part ``g`` through its proximal operator.
+
+Both solvers are proximal gradient descent::
+
+    x_{k+1} = prox_{t g}(y_k - t * grad f(y_k))
+
+with ``y_k = x_k`` for plain gradient descent ("gd") and, for Nesterov's accelerated
+method ("nesterov", FISTA), an extrapolated point::
+
+    theta_{k+1} = (1 + sqrt(1 + 4 theta_k^2)) / 2
+    y_{k+1}     = x_{k+1} + (theta_k - 1) / theta_{k+1} * (x_{k+1} - x_k)
+
+restarted (``theta = 1``, ``y = x``) whenever the momentum points uphill, i.e. when
+``<y_k - x_{k+1}, x_{k+1} - x_k> > 0`` (O'Donoghue & Candès' gradient scheme).
+
+Step size. A fixed ``step`` is used exactly as given: it is what users tune. With
+``step="auto"`` the first trial is ``1 / L`` for the Lipschitz bound ``L`` given by the
+caller; every iteration then tries a step ``step_growth`` times longer and halves it
+until the sufficient-decrease condition of the proximal gradient method holds::
+
+    f(x_{k+1}) <= f(y_k) + <grad f(y_k), x_{k+1} - y_k> + ||x_{k+1} - y_k||^2 / (2 t)
+
+(Beck & Teboulle's backtracking), so the step follows the local curvature, which for the
+log-loss is often far below the global bound.
+
+Stopping. A solver stops when the objective's own optimality measure,
+``objective.optimality(x, grad f(x))``, is at most ``tol``: for example the largest
+entry of the gradient, or of the minimum-norm subgradient, which bounds the proximal
+gradient mapping ``G_t(x) = (x - prox_{t g}(x - t grad f(x))) / t`` entry by entry and
+is its limit as ``t -> 0``. The test is always made at an iterate ``x_k`` whose
+gradient has been computed exactly, never at an extrapolated point, so the
+returned point is the one certified. "The coefficients stopped changing" is not used: a
+slow method stops changing long before it is optimal.
+
+Each iteration reads ``A`` twice, once for ``A.T`` in the gradient at ``y_k`` and once
+for ``A x_{k+1}``; the extrapolated margins ``A y_{k+1}`` are the same linear
+combination of ``A x_{k+1}`` and ``A x_k``, so they cost no pass over the data.
+
+References
+----------
+.. [1] A. Beck and M. Teboulle, "A fast iterative shrinkage-thresholding algorithm for
+   linear inverse problems", SIAM J. Imaging Sciences 2(1), 2009.
+.. [2] B. O'Donoghue and E. Candès, "Adaptive restart for accelerated gradient
+   schemes", Foundations of Computational Mathematics 15, 2015.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from typing import Literal, NamedTuple, Protocol
+
+import numpy as np
+
+__all__ = [
+    "CompositeObjective",
+    "IterationInfo",
+    "ObjectiveDivergedError",
+    "SolverResult",
+    "accelerated_gradient",
+    "gradient_descent",
+]
+
+# A trial step grows by this factor each iteration, then backtracking halves it: the
+# step tracks the local curvature in both directions at ~1.2 trials per iteration.
+STEP_GROWTH = 1.25
+STEP_SHRINK = 0.5
+# Beyond this many halvings in one iteration the step is below round-off.
+MAX_BACKTRACKS = 60
+# An objective this many times above its starting value (or not finite) has diverged.
+DIVERGENCE_FACTOR = 100.0
+
+
+class CompositeObjective(Protocol):
+    """What a solver needs from an objective ``F(w) = f(A w, w) + g(w)``."""
+
+    @property
+    def has_nonsmooth_part(self) -> bool:
+        """Whether ``g`` is present (otherwise `prox` is the identity)."""
+
+    def linear_map(self, coef: np.ndarray) -> np.ndarray:
+        """Return ``A coef``."""
+
+    def smooth_value(self, margins: np.ndarray, coef: np.ndarray) -> float:
+        """Return ``f`` from ``margins = A coef``."""
+
+    def smooth_value_and_gradient(
+        self, margins: np.ndarray, coef: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Return ``f`` and its gradient with respect to ``coef``."""
+
+    def nonsmooth_value(self, coef: np.ndarray) -> float:
+        """Return ``g(coef)``."""
+
+    def prox(self, coef: np.ndarray, step: float) -> np.ndarray:
+        """Return ``prox_{step * g}(coef)``."""
+
+    def optimality(self, coef: np.ndarray, gradient: np.ndarray) -> float:
+        """Return the stopping measure at ``coef``, given the smooth gradient there.
+
+        For example the largest entry of the gradient, or of the minimum-norm
+        subgradient when there is a non-smooth part; the solver stops once it is at
+        most ``tol``.
+        """
+
+
+class IterationInfo(NamedTuple):
+    """What a solver reports to a callback after each iteration.
+
+    Attributes
+    ----------
+    iteration : int
+        Iterations done so far (1 after the first step).
+    coef : ndarray
+        The current iterate ``x_k`` (read-only view: copy it to keep it).
+    objective : float
+        ``F(x_k)``.
+    gradient_max : float
+        Largest entry of the gradient mapping measured in this iteration.
+    step_size : float
+        The step accepted in this iteration.
+    """
+
+    iteration: int
+    coef: np.ndarray
+    objective: float
+    gradient_max: float
+    step_size: float
+
+
+class SolverResult(NamedTuple):
+    """What a solver returns.
+
+    Attributes
+    ----------
+    coef : ndarray
+        The final iterate.
+    n_iter : int
+        Number of iterations (gradient steps) taken.
+    converged : bool
+        Whether the stopping test ``max |G| <= tol`` holds at ``coef``.
+    stop_reason : str
+        ``"tol"``, ``"max_iter"`` or ``"callback"``.
+    loss_curve : list of float
+        ``F`` at the start point, then after each iteration: ``n_iter + 1`` values, the
+        last one ``F(coef)``.
+    gradient_max_curve : list of float
+        The largest entry of the gradient mapping measured at the start of each
+        iteration (at the extrapolated point for "nesterov"). When the solver stops on
+        "tol" or "max_iter" the last value is measured at ``coef`` itself.
+    step_sizes : list of float
+        The step accepted at each iteration: ``n_iter`` values.
+    """
+
+    coef: np.ndarray
+    n_iter: int
+    converged: bool
+    stop_reason: Literal["tol", "max_iter", "callback"]
+    loss_curve: list[float]
+    gradient_max_curve: list[float]
+    step_sizes: list[float]
+
+
+class ObjectiveDivergedError(ValueError):
+    """The objective became non-finite or grew without bound under a fixed step."""
+
+    def __init__(self, message: str, *, step: float, iteration: int) -> None:
+        super().__init__(message)
+        self.step = step
+        self.iteration = iteration
+
+
+def gradient_descent(
+    objective: CompositeObjective,
+    coef0: np.ndarray,
+    *,
+    step: float | Literal["auto"] = "auto",
+    lipschitz: float | None = None,
+    max_iter: int = 1000,
+    tol: float = 1e-4,
+    callback: Callable[[IterationInfo], bool | None] | None = None,
+    verbose: int = 0,
+) -> SolverResult:
+    """Minimise ``objective`` by (proximal) gradient descent.
+
+    The textbook walk downhill, ``x_{k+1} = prox(x_k - t * grad f(x_k))``: monotone,
+    simple, and with step ``1/L`` it needs on the order of ``L / mu`` iterations.
+
+    Parameters
+    ----------
+    objective : CompositeObjective
+        The objective to minimise.
+    coef0 : ndarray
+        Starting point; not modified.
+    step : float or "auto", default="auto"
+        A fixed step size, used exactly, or "auto" for ``1/L`` adapted by backtracking.
+    lipschitz : float, optional
+        Lipschitz constant of ``grad f``; required for ``step="auto"``.
+    max_iter : int, default=1000
+        Largest number of iterations.
+    tol : float, default=1e-4
+        Stop when the largest entry of the gradient mapping is at most ``tol``.
+    callback : callable, optional
+        Called as ``callback(IterationInfo)`` after every iteration; returning ``True``
+        stops the solver.
+    verbose : int, default=0
+        1 prints a progress line every few iterations, 2 every iteration.
+
+    Returns
+    -------
+    SolverResult
+
+    Raises
+    ------
+    ObjectiveDivergedError
+        If a fixed step makes the objective non-finite or grow without bound.
+    """
+    return _proximal_gradient(
+        objective,
+        coef0,
+        momentum=False,
+        step=step,
+        lipschitz=lipschitz,
+        max_iter=max_iter,
+        tol=tol,
+        callback=callback,
+        verbose=verbose,
+    )
+
+
+def accelerated_gradient(
+    objective: CompositeObjective,
+    coef0: np.ndarray,
+    *,
+    step: float | Literal["auto"] = "auto",
+    lipschitz: float | None = None,
+    max_iter: int = 1000,
+    tol: float = 1e-4,
+    callback: Callable[[IterationInfo], bool | None] | None = None,
+    verbose: int = 0,
+) -> SolverResult:
+    """Minimise ``objective`` by Nesterov's accelerated proximal gradient (FISTA).
+
+    Gradient steps are taken from an extrapolated point, with adaptive restart; see
+    the module docstring for the update. Its worst-case rate is ``O(1/k^2)`` against
+    ``O(1/k)`` for `gradient_descent`, and restarts recover a linear rate on strongly
+    convex problems.
+
+    Parameters
+    ----------
+    objective, coef0, step, lipschitz, max_iter, tol, callback, verbose
+        As in `gradient_descent`.
+
+    Returns
+    -------
+    SolverResult
+
+    Raises
+    ------
+    ObjectiveDivergedError
+        If a fixed step makes the objective non-finite or grow without bound.
+    """
+    return _proximal_gradient(
+        objective,
+        coef0,
+        momentum=True,
+        step=step,
+        lipschitz=lipschitz,
+        max_iter=max_iter,
+        tol=tol,
+        callback=callback,
+        verbose=verbose,
+    )
+
+
+def _proximal_gradient(
+    objective: CompositeObjective,
+    coef0: np.ndarray,
+    *,
+    momentum: bool,
+    step: float | Literal["auto"],
+    lipschitz: float | None,
+    max_iter: int,
+    tol: float,
+    callback: Callable[[IterationInfo], bool | None] | None,
+    verbose: int,
+) -> SolverResult:
+    adaptive = isinstance(step, str)
+    if adaptive:
+        if lipschitz is None or not lipschitz > 0 or not math.isfinite(lipschitz):
+            raise ValueError(
+                "step='auto' needs a finite positive Lipschitz constant, "
+                f"got {lipschitz}."
+            )
+        t = 1.0 / lipschitz
+    else:
+        t = float(step)
+    # Round-off slack for the sufficient-decrease test, so that an iterate at the
+    # precision limit of its dtype is still accepted rather than backtracked forever.
+    slack = 16 * float(np.finfo(coef0.dtype).eps)
+
+    x = coef0.copy()
+    z_x = objective.linear_map(x)
+    F_x = objective.smooth_value(z_x, x) + objective.nonsmooth_value(x)
+    F_start = F_x
+    if not math.isfinite(F_start):
+        raise ObjectiveDivergedError(
+            "The objective is not finite at the starting point.", step=t, iteration=0
+        )
+    divergence_bound = DIVERGENCE_FACTOR * max(abs(F_start), 1.0)
+
+    y, z_y, y_is_x = x, z_x, True
+    theta = 1.0
+    loss_curve = [F_x]
+    gradient_max_curve: list[float] = []
+    step_sizes: list[float] = []
+    progress = _Progress(verbose, max_iter, tol)
+    stop_reason: Literal["tol", "max_iter", "callback"] = "max_iter"
+    converged = False
+
+    for iteration in range(max_iter + 1):
+        if iteration == max_iter and not y_is_x:
+            # Certify the returned iterate, not an extrapolated point.
+            y, z_y, y_is_x = x, z_x, True
+        f_y, grad = objective.smooth_value_and_gradient(z_y, y)
+        trial = y - t * grad
+        x_new = objective.prox(trial, t) if objective.has_nonsmooth_part else trial
+        gradient_max = objective.optimality(y, grad)
+        gradient_max_curve.append(gradient_max)
+        if gradient_max <= tol:
+            if y_is_x:
+                converged, stop_reason = True, "tol"
+                break
+            # Small gradient at the extrapolated point: drop the momentum so that the
+            # next iteration tests (and, if small, returns) a true iterate.
+            theta = 1.0
+        if iteration == max_iter:
+            break
+
+        for _ in range(MAX_BACKTRACKS):
+            z_new = objective.linear_map(x_new)
+            f_new = objective.smooth_value(z_new, x_new)
+            if not adaptive:
+                break
+            d = x_new - y
+            upper_bound = f_y + float((grad * d).sum()) + float((d * d).sum()) / (2 * t)
+            if f_new <= upper_bound + slack * abs(f_y):
+                break
+            t *= STEP_SHRINK
+            trial = y - t * grad
+            x_new = objective.prox(trial, t) if objective.has_nonsmooth_part else trial
+        F_new = f_new + objective.nonsmooth_value(x_new)
+        if not math.isfinite(F_new) or F_new > divergence_bound:
+            raise ObjectiveDivergedError(
+                f"the objective went from {F_start:.6g} to {F_new:.6g} after "
+                f"{iteration + 1} iteration(s) with step size {t:.6g}",
+                step=t,
+                iteration=iteration + 1,
+            )
+        step_sizes.append(t)
+        loss_curve.append(F_new)
+
+        if momentum:
+            if float(((y - x_new) * (x_new - x)).sum()) > 0:
+                theta = 1.0  # restart: the momentum pointed uphill
+            theta_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
+            beta = (theta - 1.0) / theta_new
+            theta = theta_new
+        else:
+            beta = 0.0
+        if beta > 0:
+            y = x_new + beta * (x_new - x)
+            z_y = z_new + beta * (z_new - z_x)
+            y_is_x = False
+        else:
+            y, z_y, y_is_x = x_new, z_new, True
+        x, z_x, F_x = x_new, z_new, F_new
+
+        progress.report(iteration + 1, F_x, gradient_max, t)
+        if callback is not None and callback(
+            IterationInfo(iteration + 1, x, F_x, gradient_max, t)
+        ):
+            stop_reason = "callback"
+            break
+        if adaptive:
+            t *= STEP_GROWTH
+
+    n_iter = len(step_sizes)
+    progress.finish(n_iter, F_x, gradient_max_curve[-1], stop_reason)
+    return SolverResult(
+        coef=x,
+        n_iter=n_iter,
+        converged=converged,
+        stop_reason=stop_reason,
+        loss_curve=loss_curve,
+        gradient_max_curve=gradient_max_curve,
+        step_sizes=step_sizes,
+    )
+
+
+class _Progress:
+    """Progress lines for ``verbose``: every iteration at 2, about 10 lines at 1."""
+
+    def __init__(self, verbose: int, max_iter: int, tol: float) -> None:
+        self.verbose = verbose
+        self.tol = tol
+        self.every = 1 if verbose >= 2 else max(1, min(max_iter, 1000) // 10)
+        self.start = time.perf_counter()
+
+    def report(
+        self, iteration: int, objective: float, gradient_max: float, step: float
+    ):
+        if self.verbose and iteration % self.every == 0:
+            elapsed = time.perf_counter() - self.start
+            print(
+                f"iter {iteration:6d}  objective {objective:.10g}  "
+                f"max|grad| {gradient_max:.3e} (tol {self.tol:.1e})  "
+                f"step {step:.3e}  {elapsed:.3f}s",
+                file=sys.stdout,
+            )
+
+    def finish(self, n_iter: int, objective: float, gradient_max: float, reason: str):
+        if self.verbose:
+            elapsed = time.perf_counter() - self.start
+            print(
+                f"stopped ({reason}) after {n_iter} iterations in {elapsed:.3f}s: "
+                f"objective {objective:.10g}, max|grad| {gradient_max:.3e} "
+                f"(tol {self.tol:.1e})",
+                file=sys.stdout,
+            )
