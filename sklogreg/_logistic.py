@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
 from ._objective import LogisticObjective
 from ._solvers import (
     ObjectiveDivergedError,
@@ -39,7 +40,7 @@ __all__ = ["GDLogisticRegression"]
 _SOLVERS = {"gd": gradient_descent, "nesterov": accelerated_gradient}
 
 
-class GDLogisticRegression(ClassifierMixin, BaseEstimator):
+class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     r"""Logistic regression fitted by (accelerated) gradient descent.
 
     Minimises the mean log-loss with an elastic-net penalty,
@@ -230,6 +231,22 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         self : GDLogisticRegression
             The fitted estimator. If fitting raises, a previous fit stays untouched.
         """
+        # validate_data records n_features_in_ (and feature names) before anything
+        # else can fail: put them back if the fit raises, so the old model stays whole.
+        recorded = {
+            name: self.__dict__[name]
+            for name in ("n_features_in_", "feature_names_in_")
+            if name in self.__dict__
+        }
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            for name in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
+            self.__dict__.update(recorded)
+            raise
+
+    def _fit(self, X, y, sample_weight):
         first_fit = not hasattr(self, "classes_")
         X, y = validate_data(
             self,
@@ -248,13 +265,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 "This solver needs samples of at least 2 classes in the data, but the "
                 f"data contains only one class: {classes[0]!r}."
             )
-        sample_weight = self._combined_sample_weight(
-            sample_weight, X, y_encoded, classes
-        )
         objective = LogisticObjective(
             X,
             _encode_target(y_encoded, classes.size, X.dtype),
-            sample_weight,
+            self._combined_sample_weight(sample_weight, X, y_encoded, classes),
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,
@@ -262,20 +276,41 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             # to take it in a better conditioned parametrisation.
             precondition=self.learning_rate == "auto",
         )
-        coef0 = self._initial_coef(objective.coef_shape, X.dtype, first_fit)
-        result, first_step = self._solve(objective, objective.to_working(coef0))
-
-        coef = objective.to_original(result.coef)
-        if classes.size > 2:
-            coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
-        n_features = X.shape[1]
-        self.classes_ = classes
-        self.coef_ = np.ascontiguousarray(coef[:, :n_features])
-        self.intercept_ = (
-            coef[:, n_features].copy()
-            if self.fit_intercept
-            else np.zeros(coef.shape[0], dtype=X.dtype)
+        coef0 = objective.to_working(
+            self._initial_coef(objective.coef_shape, X.dtype, first_fit)
         )
+
+        def fitted_attributes(working_coef) -> dict:
+            coef, intercept = self._split_coef(
+                objective.to_original(working_coef), n_features=X.shape[1]
+            )
+            return {"coef_": coef, "intercept_": intercept, "classes_": classes}
+
+        context, iteration_tasks = None, None
+        if CALLBACKS_AVAILABLE:
+            # One root task for the fit and one sub-task per iteration, so that
+            # scikit-learn's callbacks (ProgressBar, ScoringMonitor...) see the walk.
+            context = self._init_callback_context(max_subtasks=self.max_iter + 1)
+            metadata = (
+                None if sample_weight is None else {"sample_weight": sample_weight}
+            )
+            context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+            if getattr(self, "_skl_callbacks", None):
+                iteration_tasks = IterationTasks(
+                    self,
+                    context,
+                    X=X,
+                    y=y,
+                    metadata=metadata,
+                    fitted_attributes=fitted_attributes,
+                    start_coef=coef0,
+                )
+        result, first_step = self._solve(objective, coef0, callback=iteration_tasks)
+        if iteration_tasks is not None:
+            iteration_tasks.close()
+
+        for name, value in fitted_attributes(result.coef).items():
+            setattr(self, name, value)
         self.n_iter_ = result.n_iter
         self.loss_curve_ = np.asarray(result.loss_curve)
         self.gradient_max_curve_ = np.asarray(result.gradient_max_curve)
@@ -284,11 +319,35 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             result.step_sizes[-1] if result.step_sizes else float(first_step)
         )
         self.converged_ = result.converged
-        if not result.converged and result.stop_reason == "max_iter":
+        self.stop_reason_ = result.stop_reason
+        if context is not None:
+            context.call_on_fit_task_end(
+                estimator=self,
+                X=X,
+                y=y,
+                metadata=metadata,
+                reconstruction_attributes={},
+            )
+        if result.stop_reason == "max_iter":
             warnings.warn(
                 self._convergence_message(X, result), ConvergenceWarning, stacklevel=3
             )
         return self
+
+    def _split_coef(self, coef, n_features: int):
+        """Split a solver's ``(n_rows, n_features + 1)`` array into coef_, intercept_.
+
+        For three or more classes the softmax's free constant is removed first (see
+        `_center_over_classes`).
+        """
+        if coef.shape[0] > 1:
+            coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
+        intercept = (
+            coef[:, n_features].copy()
+            if self.fit_intercept
+            else np.zeros(coef.shape[0], dtype=coef.dtype)
+        )
+        return np.ascontiguousarray(coef[:, :n_features]), intercept
 
     def _combined_sample_weight(self, sample_weight, X, y_encoded, classes):
         """Sample weights times class weights, validated, with a positive sum."""
@@ -317,7 +376,9 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 return previous.astype(dtype)
         return np.zeros(shape, dtype=dtype)
 
-    def _solve(self, objective: LogisticObjective, coef0) -> tuple[SolverResult, float]:
+    def _solve(
+        self, objective: LogisticObjective, coef0, callback=None
+    ) -> tuple[SolverResult, float]:
         """Run the chosen solver; turn a diverging fixed step into a clear error.
 
         Returns the solver's result and the first step size it tried.
@@ -336,6 +397,7 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 lipschitz=lipschitz,
                 max_iter=self.max_iter,
                 tol=self.tol,
+                callback=callback,
                 verbose=self.verbose,
             )
         except ObjectiveDivergedError as error:
