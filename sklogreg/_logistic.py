@@ -448,6 +448,56 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             + "."
         )
 
+    def objective(self, X, y, sample_weight=None) -> float:
+        """Return the objective ``J`` at the fitted coefficients on ``(X, y)``.
+
+        The same function the solvers minimise (see the class docstring), with the
+        same ``C``, ``l1_ratio`` and ``class_weight``: use it to compare this model
+        with any other estimator's coefficients on equal terms. On the training data
+        it equals ``loss_curve_[-1]``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+        y : array-like of shape (n_samples,)
+            Labels, all of them in ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        objective : float
+        """
+        check_is_fitted(self)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} not seen during fit; "
+                f"classes_ is {self.classes_.tolist()}."
+            )
+        y_encoded = np.searchsorted(self.classes_, y)
+        objective = LogisticObjective(
+            X,
+            _encode_target(y_encoded, self.classes_.size, X.dtype),
+            self._combined_sample_weight(sample_weight, X, y_encoded, self.classes_),
+            C=self.C,
+            l1_ratio=self.l1_ratio,
+            fit_intercept=self.fit_intercept,
+        )
+        coef = self.coef_.astype(X.dtype, copy=False)
+        if self.fit_intercept:
+            coef = np.column_stack([coef, self.intercept_.astype(X.dtype)])
+        return objective.value(coef)
+
     def decision_function(self, X):
         """Return the linear predictor ``X @ coef_.T + intercept_``.
 
