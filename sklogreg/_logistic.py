@@ -157,7 +157,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "C": [Interval(Real, 0, None, closed="right")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions(set(_SOLVERS))],
@@ -431,6 +431,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 f"the features have very different scales (standard deviations from "
                 f"{scales.min():.2g} to {scales.max():.2g}): standardize them, for "
                 "example with sklearn.preprocessing.StandardScaler"
+            )
+        resolution = 100 * float(np.finfo(X.dtype).eps)
+        if X.dtype == np.float32 and gradient_max < 1e3 * resolution:
+            hints.append(
+                f"float32 data resolve the gradient only to about {resolution:.0e} "
+                "relative: use a larger tol or float64 data"
             )
         hints.append(f"increase max_iter (now {self.max_iter})")
         if self.learning_rate != "auto":

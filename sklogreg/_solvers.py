@@ -20,8 +20,9 @@ restarted (``theta = 1``, ``y = x``) whenever the momentum points uphill, i.e. w
 
 Step size. A fixed ``step`` is used exactly as given: it is what users tune. With
 ``step="auto"`` the first trial is ``1 / L`` for the Lipschitz bound ``L`` given by the
-caller; every iteration then tries a step ``step_growth`` times longer and halves it
-until the sufficient-decrease condition of the proximal gradient method holds::
+caller; every iteration then tries a step ``STEP_GROWTH`` times longer and halves it,
+never below ``1 / L``, until the sufficient-decrease condition of the proximal gradient
+method holds::
 
     f(x_{k+1}) <= f(y_k) + <grad f(y_k), x_{k+1} - y_k> + ||x_{k+1} - y_k||^2 / (2 t)
 
@@ -315,9 +316,9 @@ def _proximal_gradient(
                 "step='auto' needs a finite positive Lipschitz constant, "
                 f"got {lipschitz}."
             )
-        t = 1.0 / lipschitz
+        t = safe_step = 1.0 / lipschitz
     else:
-        t = float(step)
+        t = safe_step = float(step)
     # Below this relative size a difference of objective values is round-off, and
     # the sufficient-decrease test falls back on the secant curvature (see below).
     # precision limit of its dtype is still accepted rather than backtracked forever.
@@ -364,7 +365,10 @@ def _proximal_gradient(
         for _ in range(MAX_BACKTRACKS):
             z_new = objective.linear_map(x_new)
             f_new = objective.smooth_value(z_new, x_new)
-            if not adaptive:
+            if not adaptive or t <= safe_step:
+                # A step of at most 1/L decreases the objective by the descent lemma:
+                # a failed test there could only be round-off, so the line search
+                # never shrinks the step below it.
                 break
             d = x_new - y
             d_squared = float((d * d).sum())
@@ -378,7 +382,7 @@ def _proximal_gradient(
                 curvature = objective.secant_curvature(z_y, y, z_new, x_new)
                 if curvature * t <= d_squared:
                     break
-            t *= STEP_SHRINK
+            t = max(t * STEP_SHRINK, safe_step)
             trial = y - t * grad
             x_new = objective.prox(trial, t) if objective.has_nonsmooth_part else trial
         F_new = f_new + objective.nonsmooth_value(x_new)
