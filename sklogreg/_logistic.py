@@ -104,8 +104,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     random_state : int, RandomState instance or None, default=None
         Seed for the stochastic solver (the full-batch solvers are deterministic).
     verbose : int, default=0
-        0 prints nothing, 1 a progress line every tenth of ``max_iter``, 2 every
-        iteration.
+        0 prints nothing; 1 prints a line every tenth of ``max_iter`` (at most every
+        100 iterations) and 2 every iteration, each with the iteration, the objective,
+        the largest gradient entry against ``tol``, the step size and the time
+        elapsed; both end with a line saying why the fit stopped.
 
     Attributes
     ----------
@@ -134,6 +136,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "nesterov" this is at the extrapolated point.
     converged_ : bool
         Whether the stopping test on ``tol`` held at the returned coefficients.
+    stop_reason_ : {"tol", "max_iter", "callback"}
+        Why the fit stopped: the gradient reached ``tol``, the iterations ran out
+        (with a ``ConvergenceWarning``), or a callback asked to stop (scikit-learn >=
+        1.9 callbacks, set with ``set_callbacks``; the model is usable as it is).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
