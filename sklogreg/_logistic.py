@@ -26,7 +26,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._objective import LogisticObjective
+from ._objective import LogisticObjective, blas_threads_for
 from ._solvers import (
     ObjectiveDivergedError,
     SolverResult,
@@ -263,7 +263,10 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             precondition=self.learning_rate == "auto",
         )
         coef0 = self._initial_coef(objective.coef_shape, X.dtype, first_fit)
-        result, first_step = self._solve(objective, objective.to_working(coef0))
+        # BLAS threads by problem size: one thread on small data, where a second one
+        # only adds synchronisation (see sklogreg._objective.blas_thread_limit).
+        with blas_threads_for(X):
+            result, first_step = self._solve(objective, objective.to_working(coef0))
 
         coef = objective.to_original(result.coef)
         if classes.size > 2:

@@ -37,7 +37,6 @@ positive ``z``, so no finite input overflows.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
 
 __all__ = [
     "binary_loss",
@@ -168,6 +167,29 @@ def binary_loss_and_residual(
     return loss, weights * (probability - y)
 
 
+def _log_normalizer_and_softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``logsumexp(Z, axis=1)`` and ``softmax(Z, axis=1)`` from one exponential.
+
+    Shifting each row by its maximum makes every exponent at most 0, so nothing
+    overflows and the row sums are at least 1. Done by hand rather than with
+    ``scipy.special.logsumexp`` and ``softmax``, which spend two exponentials and, on
+    small data, more time in argument handling than in arithmetic (60% of a fit on
+    digits, measured with cProfile). The work is done on a ``(n_classes, n_samples)``
+    copy: reductions over a short last axis are slow in NumPy, while over the first
+    axis they are element-wise operations on long rows (3x faster on digits). The
+    softmax is returned as a transposed view. Non-finite margins give NaN (the solvers
+    treat a non-finite objective as divergence) without a warning.
+    """
+    exp_shifted = Z.T.copy()
+    row_max = exp_shifted.max(axis=0)
+    with np.errstate(invalid="ignore"):
+        exp_shifted -= row_max
+    np.exp(exp_shifted, out=exp_shifted)
+    row_sum = exp_shifted.sum(axis=0)
+    exp_shifted /= row_sum
+    return row_max + np.log(row_sum), exp_shifted.T
+
+
 def multinomial_loss(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float:
     """Weighted mean log-loss of the softmax model.
 
@@ -185,7 +207,8 @@ def multinomial_loss(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float
     loss : float
         ``sum_i w_i (logsumexp(Z_i) - sum_k Y_ik Z_ik)``.
     """
-    per_sample = logsumexp(Z, axis=1) - (Y * Z).sum(axis=1)
+    log_normalizer, _ = _log_normalizer_and_softmax(Z)
+    per_sample = log_normalizer - np.einsum("ij,ij->i", Y, Z)
     return float(weights @ per_sample)
 
 
@@ -208,10 +231,11 @@ def multinomial_loss_and_residual(
     residual : ndarray of shape (n_samples, n_classes)
         ``w[:, None] * (softmax(Z) - Y)``.
     """
-    log_normalizer = logsumexp(Z, axis=1, keepdims=True)
-    per_sample = log_normalizer[:, 0] - (Y * Z).sum(axis=1)
-    probability = np.exp(Z - log_normalizer)
-    return float(weights @ per_sample), weights[:, None] * (probability - Y)
+    log_normalizer, probability = _log_normalizer_and_softmax(Z)
+    per_sample = log_normalizer - np.einsum("ij,ij->i", Y, Z)
+    probability -= Y
+    probability *= weights[:, None]
+    return float(weights @ per_sample), probability
 
 
 def lipschitz_constant(
