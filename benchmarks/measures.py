@@ -88,7 +88,7 @@ def _median_time(function, repeats):
     return statistics.median(times)
 
 
-def step_time(X, y, *, repeats, n_steps=10):
+def step_time(X, y, *, repeats, n_steps=None):
     """Seconds per iteration of ``GDLogisticRegression(solver="gd")`` at a fixed step.
 
     Measured through the public API as the difference between fits of ``1 + n_steps``
@@ -96,6 +96,10 @@ def step_time(X, y, *, repeats, n_steps=10):
     means no line search and no Lipschitz estimate: each iteration is exactly one
     gradient step (residual, ``X.T @ r``, the new margins ``X @ w``).
     """
+
+    if n_steps is None:
+        # Enough steps that their time stands well above the noise of a fit's set-up.
+        n_steps = 10 if X.shape[0] * X.shape[1] > 10**6 else 300
 
     def fit(max_iter):
         model = GDLogisticRegression(

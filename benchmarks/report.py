@@ -94,8 +94,11 @@ def markdown(results: dict) -> str:
         summary = results["summary"]
         lines.append(
             f"median ratio {summary['median_ratio_1e-8']}, worst "
-            f"{summary['worst_ratio_1e-8']} ({summary['worst_dataset']})."
+            f"{summary['worst_ratio_1e-8']} ({summary['worst_dataset']}), over the "
+            "datasets where both reached 1e-8."
         )
+        for name, note in summary.get("only_one_reached_1e-8", {}).items():
+            lines.append(f"- {name}: {note} within the budget.")
     return "\n".join(lines) + "\n"
 
 
