@@ -39,9 +39,10 @@ __all__ = [
     "to_scaled",
 ]
 
-# Bytes per block of rows when squaring a dense X: the temporary stays far below X's
-# size (a fixed 4096 rows made it 21% of a 20k x 1000 X, measured by the benchmark).
-_BLOCK_BYTES = 2**22
+# Bytes per block of rows when squaring a dense X, at most 1/16 of X: the temporary
+# stays far below X's size (a fixed 4096 rows made it 21% of a 20k x 1000 X, measured
+# by the benchmark).
+_BLOCK_BYTES = 2**20
 # Bound on the sigmoid's curvature, used to weigh the L2 term against the data's.
 _CURVATURE_BOUND = 0.25
 
@@ -81,7 +82,8 @@ def column_scaling(
         ).astype(X.dtype)
     else:
         mean_square = np.zeros(X.shape[1], dtype=X.dtype)
-        rows = max(1, _BLOCK_BYTES // max(X[:1].nbytes, 1))
+        block_bytes = min(_BLOCK_BYTES, X.nbytes // 16)
+        rows = max(1, block_bytes // max(X[:1].nbytes, 1))
         for start in range(0, X.shape[0], rows):
             block = X[start : start + rows]
             mean_square += (block * block).T @ weights[start : start + rows]
