@@ -27,7 +27,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
-from ._objective import LogisticObjective
+from ._objective import LogisticObjective, blas_threads_for
 from ._solvers import (
     ObjectiveDivergedError,
     SolverResult,
@@ -311,7 +311,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     fitted_attributes=fitted_attributes,
                     start_coef=coef0,
                 )
-        result, first_step = self._solve(objective, coef0, callback=iteration_tasks)
+        # BLAS threads by problem size: one thread on small data, where a second one
+        # only adds synchronisation (see sklogreg._objective.blas_thread_limit).
+        with blas_threads_for(X):
+            result, first_step = self._solve(objective, coef0, callback=iteration_tasks)
         if iteration_tasks is not None:
             iteration_tasks.close()
 

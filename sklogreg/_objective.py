@@ -22,7 +22,12 @@ samples.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+
 import numpy as np
+from scipy import sparse
+from threadpoolctl import ThreadpoolController
 
 from ._loss import (
     binary_loss,
@@ -50,7 +55,39 @@ from ._preconditioning import (
     to_scaled,
 )
 
-__all__ = ["LogisticObjective"]
+__all__ = ["LogisticObjective", "blas_thread_limit", "blas_threads_for"]
+
+# Below this many bytes of X a product with it takes microseconds, and a second BLAS
+# thread costs more to wake and synchronise than it saves: measured 6-12x slower per
+# step on digits (1 MB) with two threads (see benchmarks/). Above it X streams from
+# memory and both cores add bandwidth. 8 MB is about the last-level cache here.
+SINGLE_THREAD_BYTES = 8 * 2**20
+
+
+def blas_thread_limit(X) -> int | None:
+    """BLAS threads to use for products with ``X``: 1 for small data, else no limit.
+
+    ``None`` leaves the caller's setting alone (for example a ``threadpool_limits``
+    around the fit), so the choice only ever lowers the number of threads.
+    """
+    size = X.data.nbytes if sparse.issparse(X) else X.nbytes
+    return 1 if size < SINGLE_THREAD_BYTES else None
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    # Inspecting the loaded libraries takes ~6 ms, longer than a whole fit on small
+    # data; the controller is made once (NumPy's and SciPy's BLAS are loaded by then,
+    # scikit-learn imports both) and limiting through it takes ~15 us.
+    return ThreadpoolController().select(user_api="blas")
+
+
+def blas_threads_for(X) -> contextlib.AbstractContextManager:
+    """Context in which BLAS uses the threads `blas_thread_limit` chooses for ``X``."""
+    limit = blas_thread_limit(X)
+    if limit is None:
+        return contextlib.nullcontext()
+    return _blas_controller().limit(limits=limit)
 
 
 class LogisticObjective:
@@ -246,6 +283,10 @@ class LogisticObjective:
             multinomial=self.multinomial,
             column_shift=None if self.scaling is None else self.scaling.shift,
             column_scale=None if self.scaling is None else self.scaling.scale,
+            # A rough estimate is enough: it only seeds the line search, which adapts
+            # the step from the first iteration on, and each power iteration costs
+            # two passes over X.
+            rtol=1e-2,
         )
         if self.scaling is None:
             return data + self.l2_strength

@@ -39,8 +39,10 @@ __all__ = [
     "to_scaled",
 ]
 
-# Rows per block when squaring a dense X: the temporary stays far below X's size.
-_ROW_BLOCK = 4096
+# Bytes per block of rows when squaring a dense X, at most 1/16 of X: the temporary
+# stays far below X's size (a fixed 4096 rows made it 21% of a 20k x 1000 X, measured
+# by the benchmark).
+_BLOCK_BYTES = 2**20
 # Bound on the sigmoid's curvature, used to weigh the L2 term against the data's.
 _CURVATURE_BOUND = 0.25
 
@@ -80,9 +82,11 @@ def column_scaling(
         ).astype(X.dtype)
     else:
         mean_square = np.zeros(X.shape[1], dtype=X.dtype)
-        for start in range(0, X.shape[0], _ROW_BLOCK):
-            block = X[start : start + _ROW_BLOCK]
-            mean_square += (block * block).T @ weights[start : start + _ROW_BLOCK]
+        block_bytes = min(_BLOCK_BYTES, X.nbytes // 16)
+        rows = max(1, block_bytes // max(X[:1].nbytes, 1))
+        for start in range(0, X.shape[0], rows):
+            block = X[start : start + rows]
+            mean_square += (block * block).T @ weights[start : start + rows]
     if fit_intercept:
         second_moment = np.maximum(mean_square - mean * mean, 0)
         shift = mean

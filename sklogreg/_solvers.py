@@ -20,9 +20,11 @@ restarted (``theta = 1``, ``y = x``) whenever the momentum points uphill, i.e. w
 
 Step size. A fixed ``step`` is used exactly as given: it is what users tune. With
 ``step="auto"`` the first trial is ``1 / L`` for the Lipschitz bound ``L`` given by the
-caller; every iteration then tries a step ``STEP_GROWTH`` times longer and halves it,
-never below ``1 / L``, until the sufficient-decrease condition of the proximal gradient
-method holds::
+caller; every iteration then tries the longer of the last accepted step times
+``STEP_GROWTH`` and the Barzilai-Borwein step ``<s, s> / <s, r>`` (``s`` and ``r`` the
+changes of the point and of its gradient since the previous iteration: the inverse of
+the curvature along the last move), and halves it, never below ``1 / L``, until the
+sufficient-decrease condition of the proximal gradient method holds::
 
     f(x_{k+1}) <= f(y_k) + <grad f(y_k), x_{k+1} - y_k> + ||x_{k+1} - y_k||^2 / (2 t)
 
@@ -30,7 +32,10 @@ method holds::
 log-loss is often far below the global bound. Near the optimum both sides of that test
 agree to round-off; there the test uses the secant curvature
 ``<grad f(x_{k+1}) - grad f(y_k), x_{k+1} - y_k> <= ||x_{k+1} - y_k||^2 / t`` instead,
-which the objective computes from the margins without cancellation.
+which the objective computes from the margins without cancellation. Every accepted step
+passes one of these tests, whatever the trial: the Barzilai-Borwein trial only saves
+iterations (measured by the benchmark: 10-30% fewer on digits, the sparse set and breast
+cancer).
 
 Stopping. A solver stops when the objective's own optimality measure,
 ``objective.optimality(x, grad f(x))``, is at most ``tol``: for example the largest
@@ -42,8 +47,12 @@ returned point is the one certified. "The coefficients stopped changing" is not 
 slow method stops changing long before it is optimal.
 
 Each iteration reads ``A`` twice, once for ``A.T`` in the gradient at ``y_k`` and once
-for ``A x_{k+1}``; the extrapolated margins ``A y_{k+1}`` are the same linear
-combination of ``A x_{k+1}`` and ``A x_k``, so they cost no pass over the data.
+for the margins of the trial points: without a prox (and in float64) these lie on the
+line ``y_k - t g``, so ``A y_k - t (A g)`` serves every trial from one product ``A g``;
+otherwise each trial costs a product ``A x_{k+1}``. The extrapolated margins
+``A y_{k+1}`` are the same linear combination of ``A x_{k+1}`` and ``A x_k``, so they
+cost no pass over the data. Margins carried this way are recomputed exactly every
+``MARGIN_REFRESH`` iterations against round-off drift.
 
 References
 ----------
@@ -51,6 +60,8 @@ References
    linear inverse problems", SIAM J. Imaging Sciences 2(1), 2009.
 .. [2] B. O'Donoghue and E. Candès, "Adaptive restart for accelerated gradient
    schemes", Foundations of Computational Mathematics 15, 2015.
+.. [3] J. Barzilai and J. M. Borwein, "Two-point step size gradient methods", IMA
+   Journal of Numerical Analysis 8(1), 1988.
 """
 
 from __future__ import annotations
@@ -76,8 +87,8 @@ __all__ = [
 # step tracks the local curvature in both directions at ~1.2 trials per iteration.
 STEP_GROWTH = 1.25
 STEP_SHRINK = 0.5
-# Beyond this many halvings in one iteration the step is below round-off.
-MAX_BACKTRACKS = 60
+# Iterations between exact recomputations of the margins (see the line search).
+MARGIN_REFRESH = 50
 # An objective this many times above its starting value (or not finite) has diverged.
 DIVERGENCE_FACTOR = 100.0
 
@@ -323,6 +334,7 @@ def _proximal_gradient(
     # the sufficient-decrease test falls back on the secant curvature (see below).
     # precision limit of its dtype is still accepted rather than backtracked forever.
     slack = 16 * float(np.finfo(coef0.dtype).eps)
+    carry_margins = coef0.dtype == np.float64
 
     x = coef0.copy()
     z_x = objective.linear_map(x)
@@ -335,6 +347,7 @@ def _proximal_gradient(
     divergence_bound = DIVERGENCE_FACTOR * max(abs(F_start), 1.0)
 
     y, z_y, y_is_x = x, z_x, True
+    previous = None
     theta = 1.0
     loss_curve = [F_x]
     gradient_max_curve: list[float] = []
@@ -347,7 +360,18 @@ def _proximal_gradient(
         if iteration == max_iter and not y_is_x:
             # Certify the returned iterate, not an extrapolated point.
             y, z_y, y_is_x = x, z_x, True
+        if carry_margins and iteration % MARGIN_REFRESH == MARGIN_REFRESH - 1:
+            # Margins carried by linear combinations (the line search, the momentum)
+            # drift by round-off: recompute them exactly now and then, before they
+            # are used, so that every comparison within an iteration is consistent.
+            # Both of them: z_x enters every extrapolation, and an error left in it
+            # is amplified by the momentum recursion (measured: x10 per refresh).
+            z_y = objective.linear_map(y)
+            z_x = z_y if y_is_x else objective.linear_map(x)
         f_y, grad = objective.smooth_value_and_gradient(z_y, y)
+        if adaptive and previous is not None:
+            t = max(t, _barzilai_borwein_step(y - previous[0], grad - previous[1]))
+        previous = (y, grad)
         trial = y - t * grad
         x_new = objective.prox(trial, t) if objective.has_nonsmooth_part else trial
         gradient_max = objective.optimality(y, grad)
@@ -362,8 +386,22 @@ def _proximal_gradient(
         if iteration == max_iter:
             break
 
-        for _ in range(MAX_BACKTRACKS):
-            z_new = objective.linear_map(x_new)
+        # Without a prox the trials lie on the line y - t * g, whose margins are
+        # A y - t * (A g): one pass over the data for A g, then every trial is O(n).
+        # Only in float64: in float32 the carried margins drift too fast for the
+        # sufficient-decrease test near the optimum (measured: the iterates wander).
+        direction_margins = (
+            objective.linear_map(grad)
+            if carry_margins and not objective.has_nonsmooth_part
+            else None
+        )
+        # Ends: the step halves down to 1/L at worst, which is always accepted, so
+        # the margins and value below always belong to the accepted x_new.
+        while True:
+            if direction_margins is None:
+                z_new = objective.linear_map(x_new)
+            else:
+                z_new = z_y - t * direction_margins
             f_new = objective.smooth_value(z_new, x_new)
             if not adaptive or t <= safe_step:
                 # A step of at most 1/L decreases the objective by the descent lemma:
@@ -432,6 +470,19 @@ def _proximal_gradient(
         gradient_max_curve=gradient_max_curve,
         step_sizes=step_sizes,
     )
+
+
+def _barzilai_borwein_step(step: np.ndarray, gradient_change: np.ndarray) -> float:
+    """The Barzilai-Borwein step ``<s, s> / <s, r>``, or 0 when it is not positive.
+
+    ``s`` is the change of the point at which gradients were taken and ``r`` the
+    change of the gradient: ``<s, r> / <s, s>`` is the curvature of ``f`` averaged
+    along ``s``, and the step is its inverse.
+    """
+    curvature = float((step * gradient_change).sum())
+    if not curvature > 0:
+        return 0.0
+    return float((step * step).sum()) / curvature
 
 
 class _Progress:

@@ -148,9 +148,10 @@ def test_csr_input_gives_same_model_as_dense(breast_cancer):
     X, y = breast_cancer
     dense = GDLogisticRegression(tol=1e-8).fit(X, y)
     csr = GDLogisticRegression(tol=1e-8).fit(sparse.csr_matrix(X), y)
-    np.testing.assert_allclose(csr.coef_, dense.coef_, atol=1e-7)
+    # Both are within tol / mu = 1e-8 / (1 / (C n)) ~ 6e-6 of the same optimum.
+    np.testing.assert_allclose(csr.coef_, dense.coef_, atol=1e-5)
     np.testing.assert_allclose(
-        csr.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X), atol=1e-9
+        csr.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X), atol=1e-6
     )
 
 

@@ -1,0 +1,80 @@
+"""Smoke test of the benchmark suite: quick mode on tiny data runs end to end.
+
+The benchmark's timings are never asserted (timing belongs to the benchmark itself);
+what is checked is that it produces its outputs and that they are self-consistent.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+
+pytest.importorskip("matplotlib")
+
+from benchmarks.datasets import make_datasets
+from benchmarks.objective import (
+    objective_gradient_max,
+    objective_value,
+    reference_optimum,
+)
+from benchmarks.run import main
+
+
+def test_quick_mode_writes_table_json_and_plots(tmp_path, capsys):
+    main(
+        [
+            "--quick",
+            "--scale",
+            "0.004",
+            "--datasets",
+            "digits_3v8,multiclass,sparse,dense_tall,dense_tall_f32",
+            "--contenders",
+            "sklogreg-nesterov,lbfgs,sgd (sklearn)",
+            "--budget",
+            "0.5",
+            "--output",
+            str(tmp_path),
+        ]
+    )
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["datasets"]) == {
+        "digits_3v8",
+        "multiclass",
+        "sparse",
+        "dense_tall",
+        "dense_tall_f32",
+    }
+    for name, data in results["datasets"].items():
+        assert (tmp_path / f"suboptimality-{name}.png").stat().st_size > 0
+        assert data["reference"]["gradient_max"] < 1e-8
+        for entry in data["contenders"].values():
+            assert entry["best_suboptimality"] >= 0
+        # Our default solver reaches the loosest level on every tiny set.
+        assert data["contenders"]["sklogreg-nesterov"]["time_to"]["0.0001"] is not None
+    assert "sgd (sklearn)" not in results["datasets"]["multiclass"]["contenders"]
+    assert results["float32"]["dense_tall"]
+    table = (tmp_path / "results.md").read_text()
+    assert "| dense_tall | lbfgs |" in table
+    assert "[" in capsys.readouterr().err  # progress lines were shown
+
+
+@pytest.mark.parametrize("name", ["digits_3v8", "multiclass", "sparse"])
+def test_independent_objective_is_log_loss_plus_penalty(name):
+    (dataset,) = make_datasets(0.004, [name])
+    model = LogisticRegression(C=dataset.C, max_iter=50).fit(dataset.X, dataset.y)
+    encoded = np.searchsorted(model.classes_, dataset.y)
+    expected = log_loss(dataset.y, model.predict_proba(dataset.X)) + (
+        model.coef_**2
+    ).sum() / (2 * dataset.C * dataset.X.shape[0])
+    value = objective_value(dataset.X, encoded, model.coef_, model.intercept_, 1.0)
+    np.testing.assert_allclose(value, expected, rtol=1e-10)
+    # The reference optimum is certified by its gradient.
+    assert reference_optimum(dataset)["gradient_max"] < 1e-8
+    assert (
+        objective_gradient_max(
+            dataset.X, encoded, model.coef_, model.intercept_, dataset.C
+        )
+        > reference_optimum(dataset)["gradient_max"]
+    )
