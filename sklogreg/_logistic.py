@@ -446,14 +446,17 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 step=state.step,
                 batch_size=batch_size,
                 random_state=state.random_state,
+                average=state.average,
+                n_steps=state.n_steps,
             )
         except ObjectiveDivergedError as error:
             raise self._diverged_error(
                 error, self._safe_stochastic_step(objective, batch_size)
             ) from error
-        # The model is the average of the call's iterates; the SGD chain carries on
-        # from its last iterate at the next call.
-        coef = epoch.average
+        # With "sgd" the model is the running average of the iterates, the SGD chain
+        # carrying on from its last iterate at the next call; "gd" and "nesterov"
+        # take one plain step per call, and an average would only lag behind it.
+        coef = epoch.average if self.solver == "sgd" else epoch.last
         value, gradient = objective.smooth_value_and_gradient(
             objective.linear_map(coef), coef
         )
@@ -470,7 +473,8 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         gradient_max = objective.optimality(coef, gradient)
         state.weight_seen += chunk_weight
         state.n_calls += 1
-        state.chain = epoch.last
+        state.chain, state.average = epoch.last, epoch.average
+        state.n_steps = epoch.n_steps
 
         if classes.size > 2:
             coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
@@ -721,6 +725,8 @@ class _StreamState:
         self.random_state = random_state
         self.step: float | None = None
         self.chain: np.ndarray | None = None
+        self.average: np.ndarray | None = None
+        self.n_steps = 0
         self.weight_seen = 0.0
         self.n_calls = 0
         self.loss_curve: list[float] = []
