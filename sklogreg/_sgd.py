@@ -27,12 +27,22 @@ the answer settles ever closer to the optimum at a constant step. (With an L1 te
 last iterate is the answer: an average of sparse iterates is not sparse.) Should an
 "auto" epoch blow the objective up, the step is halved and the epoch redone.
 
-Stopping, as in scikit-learn's ``SGDClassifier``: after each epoch the full objective
-``F`` is measured (one pass over the data, which also fills ``loss_curve``); when it
-has not fallen below the best value so far minus ``tol`` for ``n_iter_no_change``
-epochs in a row, the stochastic phase has reached its noise floor. With a validation
-score instead (early stopping), the phase ends when the score has not risen above the
-best one plus ``tol`` for ``n_iter_no_change`` epochs, and the solver returns there.
+Leaving the stochastic phase. After each epoch the full objective ``F`` and its
+gradient are measured at the answer (two passes over the data; ``F`` fills
+``loss_curve``). The phase ends at the first of:
+
+* the gradient test of the full-gradient solvers: largest entry at most ``tol``;
+* scikit-learn's ``SGDClassifier`` rule: ``F`` has not fallen below the best value so
+  far minus ``tol`` for ``n_iter_no_change`` epochs in a row;
+* the epoch decreased ``F`` by less than one full gradient step would, estimated as
+  ``||g||^2 / (2 L_sec)`` with the secant (Barzilai-Borwein) curvature ``L_sec``
+  along the last epoch's displacement. An epoch costs about what a full step costs,
+  so from there on full gradients are the better buy: SGD is in its noise ball, or
+  the data are too few minibatches for sampling to pay.
+
+With a validation score instead (early stopping), only the ``SGDClassifier`` rule
+applies, to the score (no rise above the best plus ``tol`` for ``n_iter_no_change``
+epochs), and the solver returns there.
 
 Finish. Otherwise the solver ends with full-gradient iterations
 (`sklogreg._solvers.accelerated_gradient`, warm-started at the stochastic phase's
