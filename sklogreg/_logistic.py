@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 from ._objective import LogisticObjective
 from ._sgd import sgd_epoch, stochastic_gradient_descent
 from ._solvers import (
+    DIVERGENCE_FACTOR,
     ObjectiveDivergedError,
     SolverResult,
     accelerated_gradient,
@@ -424,21 +425,22 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         )
         # "gd" and "nesterov" take full steps: the whole chunk is the minibatch.
         batch_size = self.batch_size if self.solver == "sgd" else X.shape[0]
-        if state.chain is not None:
-            coef = state.chain.astype(X.dtype, copy=False)
-        elif first_call:
-            coef = np.zeros(objective.coef_shape, dtype=X.dtype)
-        else:  # carry on from a model fitted by fit
-            coef = np.column_stack(
+        if first_call:
+            model = np.zeros(objective.coef_shape, dtype=X.dtype)
+        else:
+            model = np.column_stack(
                 [self.coef_, self.intercept_] if self.fit_intercept else [self.coef_]
             ).astype(X.dtype)
+        # The SGD chain carries on where the last call left it (from the model after
+        # a fit).
+        coef = model if state.chain is None else state.chain.astype(X.dtype)
         if state.step is None:
             state.step = (
                 self._safe_stochastic_step(objective, batch_size)
                 if self.learning_rate == "auto"
                 else float(self.learning_rate)
             )
-        value_before = objective.value(coef)
+        value_before = objective.value(model)
         try:
             epoch = sgd_epoch(
                 objective,
@@ -461,10 +463,11 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
             objective.linear_map(coef), coef
         )
         value += objective.nonsmooth_value(coef)
-        if not np.isfinite(value):
+        if not value <= DIVERGENCE_FACTOR * max(value_before, 1.0):
             raise self._diverged_error(
                 ObjectiveDivergedError(
-                    f"the objective on this chunk is {value}",
+                    f"the objective on this chunk went from {value_before:.6g} to "
+                    f"{value:.6g}",
                     step=state.step,
                     iteration=1,
                 ),
