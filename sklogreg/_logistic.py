@@ -78,30 +78,51 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         the elastic net.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
-    solver : {"nesterov", "gd"}, default="nesterov"
+    solver : {"nesterov", "gd", "sgd"}, default="nesterov"
         ``"gd"`` is plain batch (proximal) gradient descent, the textbook downhill
         walk. ``"nesterov"`` is accelerated gradient descent (FISTA) with adaptive
         restart: the same cost per iteration and usually far fewer iterations.
+        ``"sgd"`` is mini-batch stochastic gradient descent on the same objective
+        (softmax for three or more classes, never one-vs-rest): epochs of
+        ``batch_size`` rows, freshly shuffled from ``random_state``, while they make
+        more progress than a full gradient step would; then accelerated full
+        gradients finish to ``tol``, so the answer is the same optimum as the other
+        solvers'. It pays on many samples, and it is the solver of `partial_fit`.
     learning_rate : float or "auto", default="auto"
         A fixed step size ``alpha > 0``, used exactly as given, or ``"auto"``: a safe
         first step ``1 / L`` from the Lipschitz constant ``L`` of the gradient, then
         adapted to the local curvature by backtracking line search. "auto" never needs
         tuning; a fixed rate is what a ``GridSearchCV`` over ``learning_rate`` tunes.
+        For "sgd", "auto" is ``1 / L(b)``, the inverse of the expected smoothness of
+        a minibatch gradient for batches of ``b`` rows (the full data's ``L`` for
+        ``b = n``, the worst single sample's for ``b = 1``); the step is constant and
+        the model is a running average of the iterates weighted by their step count,
+        which settles near the optimum (like ``SGDClassifier(average=True)`` with
+        ``learning_rate="constant"``, ``eta0 = 1 / L(b)``).
     max_iter : int, default=1000
-        Largest number of iterations.
+        Largest number of iterations; for "sgd", of epochs and finishing full
+        gradient iterations together (each reads the data about as often).
     tol : float, default=1e-4
         Stop when the largest entry of the gradient of :math:`J` (of the proximal
         gradient mapping when ``l1_ratio > 0``) is at most ``tol``: the test
         ``LogisticRegression(solver="lbfgs")`` uses on the same objective.
+        With "sgd" it is also ``SGDClassifier``'s ``tol``: the stochastic epochs
+        end once the objective (or, with ``early_stopping``, the validation
+        accuracy) has not improved by ``tol`` on its best for ``n_iter_no_change``
+        epochs.
     batch_size : int, default=256
-        Mini-batch size, for the stochastic solver (reserved; unused by "gd" and
-        "nesterov").
+        Rows per minibatch of "sgd" (and of its `partial_fit`). Unused by "gd" and
+        "nesterov", whose `partial_fit` steps on the whole chunk.
     early_stopping : bool, default=False
-        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+        With "sgd", hold out a stratified ``validation_fraction`` of the training
+        data and stop when its accuracy has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, as ``SGDClassifier`` does; the model is then the
+        last epoch's, without the full-gradient finish. Unused by the other solvers.
     validation_fraction : float, default=0.1
-        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+        Share of the data held out for ``early_stopping``.
     n_iter_no_change : int, default=5
-        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+        Epochs without an improvement of ``tol`` before "sgd" stops its
+        stochastic phase (or, with ``early_stopping``, stops).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into the sample weights before their sum
         ``S`` is taken, as in ``LogisticRegression``. "balanced" uses
@@ -109,7 +130,9 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         Start from the previous fit's coefficients when their shape still fits.
     random_state : int, RandomState instance or None, default=None
-        Seed for the stochastic solver (the full-batch solvers are deterministic).
+        Seed of "sgd"'s shuffles, curvature subsample and validation split, and of
+        the shuffles of `partial_fit`: the same seed gives bitwise the same
+        coefficients (the full-batch solvers are deterministic).
     verbose : int, default=0
         0 prints nothing, 1 a progress line every tenth of ``max_iter``, 2 every
         iteration.
@@ -127,10 +150,13 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
         Intercepts (zeros when ``fit_intercept=False``); centred over classes for
         three or more.
     n_iter_ : int
-        Number of iterations run.
+        Number of iterations run: for "sgd", epochs then finishing iterations;
+        after `partial_fit`, the number of calls since the last `fit`.
     loss_curve_ : ndarray of shape (n_iter_ + 1,)
         The objective :math:`J` at the starting coefficients, then after each
-        iteration; the last value is :math:`J` at ``coef_`` and ``intercept_``.
+        iteration (each epoch for "sgd": the full objective, measured on all the
+        data); the last value is :math:`J` at ``coef_`` and ``intercept_``. After
+        `partial_fit`, the objective of each call's chunk after the call.
     learning_rate_ : float
         The step size used in the last iteration: ``learning_rate`` itself when it is a
         number, the adapted step when "auto".
