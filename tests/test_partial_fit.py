@@ -237,3 +237,15 @@ def test_learning_rate_too_large_in_partial_fit_names_the_safe_step():
         GDLogisticRegression(solver="sgd", learning_rate=1e6).partial_fit(
             X * 1e3, y, classes=[0, 1]
         )
+
+
+def test_float32_chunks_stay_float32():
+    X, y = stream_problem(3, n_samples=1000)
+    model = stream(
+        GDLogisticRegression(solver="sgd", random_state=0),
+        X.astype(np.float32),
+        y,
+        chunk=500,
+        passes=1,
+    )
+    assert model.coef_.dtype == np.float32 and model.intercept_.dtype == np.float32

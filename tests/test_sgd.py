@@ -353,3 +353,14 @@ def test_float32_stays_float32():
         X.astype(np.float32), y
     )
     assert model.coef_.dtype == np.float32
+
+
+def test_sgd_with_l1_finds_the_same_sparse_optimum_as_nesterov():
+    X, y = standardized_problem(3)
+    X = np.column_stack([X, np.random.default_rng(0).standard_normal((y.size, 6))])
+    kwargs = dict(C=0.01, l1_ratio=0.7, tol=1e-8)
+    reference = GDLogisticRegression(**kwargs).fit(X, y)
+    model = GDLogisticRegression(solver="sgd", random_state=0, **kwargs).fit(X, y)
+    assert (reference.coef_ == 0).any()  # the oracle is sparse
+    np.testing.assert_array_equal(model.coef_ == 0, reference.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-6)
