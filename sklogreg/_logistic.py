@@ -585,7 +585,14 @@ class GDLogisticRegression(ClassifierMixin, BaseEstimator):
                 raise self._diverged_error(
                     error, self._safe_stochastic_step(objective, self.batch_size)
                 ) from error
-            return result, result.step_sizes[0]
+            if result.step_sizes:
+                return result, result.step_sizes[0]
+            # Optimal at the start (a warm start): no step was needed.
+            return result, (
+                self._safe_stochastic_step(objective, self.batch_size)
+                if self.learning_rate == "auto"
+                else self.learning_rate
+            )
         lipschitz = None
         if self.learning_rate == "auto":
             lipschitz = self._checked_lipschitz(objective)

@@ -364,3 +364,13 @@ def test_sgd_with_l1_finds_the_same_sparse_optimum_as_nesterov():
     assert (reference.coef_ == 0).any()  # the oracle is sparse
     np.testing.assert_array_equal(model.coef_ == 0, reference.coef_ == 0)
     np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-6)
+
+
+def test_warm_start_at_the_optimum_takes_no_epoch():
+    X, y = standardized_problem(2)
+    model = GDLogisticRegression(solver="sgd", warm_start=True, random_state=0)
+    coef = model.fit(X, y).coef_.copy()
+    model.fit(X, y)
+    assert model.n_iter_ == 0 and model.converged_
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert model.learning_rate_ > 0
