@@ -23,7 +23,10 @@ The SGD chain carries on from its last iterate, and the answer after each epoch 
 running average of the iterates weighted by their step count (polynomial-decay
 averaging, Shamir and Zhang; Lacoste-Julien et al.), which forgets the
 early transient and keeps averaging as epochs (or ``partial_fit`` calls) accumulate, so
-the answer settles ever closer to the optimum at a constant step. (With an L1 term the
+the answer settles near the optimum at a constant step: at it for a quadratic, within
+``O(eta)`` of it for a curved loss like the log-loss (Bach and Moulines). The
+full-gradient finish below removes that offset in a fit; in a stream a smaller
+learning rate shrinks it. (With an L1 term the
 last iterate is the answer: an average of sparse iterates is not sparse.) Should an
 "auto" epoch blow the objective up, the step is halved and the epoch redone.
 
@@ -62,7 +65,9 @@ References
 .. [3] S. Lacoste-Julien, M. Schmidt and F. Bach, "A simpler approach to obtaining
    an O(1/t) convergence rate for the projected stochastic subgradient method",
    arXiv:1212.2002, 2012.
-.. [4] M. P. Friedlander and M. Schmidt, "Hybrid deterministic-stochastic methods for
+.. [4] F. Bach and E. Moulines, "Non-strongly-convex smooth stochastic approximation
+   with convergence rate O(1/n)", NeurIPS 2013.
+.. [5] M. P. Friedlander and M. Schmidt, "Hybrid deterministic-stochastic methods for
    data fitting", SIAM J. Scientific Computing 34(3), 2012.
 """
 
