@@ -16,7 +16,9 @@ from scipy import sparse
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -28,7 +30,9 @@ from sklearn.utils.validation import (
 
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
 from ._objective import LogisticObjective, blas_threads_for
+from ._sgd import sgd_epoch, stochastic_gradient_descent
 from ._solvers import (
+    DIVERGENCE_FACTOR,
     ObjectiveDivergedError,
     SolverResult,
     accelerated_gradient,
@@ -37,7 +41,11 @@ from ._solvers import (
 
 __all__ = ["GDLogisticRegression"]
 
-_SOLVERS = {"gd": gradient_descent, "nesterov": accelerated_gradient}
+_SOLVERS = {
+    "gd": gradient_descent,
+    "nesterov": accelerated_gradient,
+    "sgd": stochastic_gradient_descent,
+}
 
 
 class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -71,30 +79,51 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         the elastic net.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
-    solver : {"nesterov", "gd"}, default="nesterov"
+    solver : {"nesterov", "gd", "sgd"}, default="nesterov"
         ``"gd"`` is plain batch (proximal) gradient descent, the textbook downhill
         walk. ``"nesterov"`` is accelerated gradient descent (FISTA) with adaptive
         restart: the same cost per iteration and usually far fewer iterations.
+        ``"sgd"`` is mini-batch stochastic gradient descent on the same objective
+        (softmax for three or more classes, never one-vs-rest): epochs of
+        ``batch_size`` rows, freshly shuffled from ``random_state``, while they make
+        more progress than a full gradient step would; then accelerated full
+        gradients finish to ``tol``, so the answer is the same optimum as the other
+        solvers'. It pays on many samples, and it is the solver of `partial_fit`.
     learning_rate : float or "auto", default="auto"
         A fixed step size ``alpha > 0``, used exactly as given, or ``"auto"``: a safe
         first step ``1 / L`` from the Lipschitz constant ``L`` of the gradient, then
         adapted to the local curvature by backtracking line search. "auto" never needs
         tuning; a fixed rate is what a ``GridSearchCV`` over ``learning_rate`` tunes.
+        For "sgd", "auto" is ``1 / L(b)``, the inverse of the expected smoothness of
+        a minibatch gradient for batches of ``b`` rows (the full data's ``L`` for
+        ``b = n``, the worst single sample's for ``b = 1``); the step is constant and
+        the model is a running average of the iterates weighted by their step count,
+        which settles near the optimum (like ``SGDClassifier(average=True)`` with
+        ``learning_rate="constant"``, ``eta0 = 1 / L(b)``).
     max_iter : int, default=1000
-        Largest number of iterations.
+        Largest number of iterations; for "sgd", of epochs and finishing full
+        gradient iterations together (each reads the data about as often).
     tol : float, default=1e-4
         Stop when the largest entry of the gradient of :math:`J` (of the proximal
         gradient mapping when ``l1_ratio > 0``) is at most ``tol``: the test
         ``LogisticRegression(solver="lbfgs")`` uses on the same objective.
+        With "sgd" it is also ``SGDClassifier``'s ``tol``: the stochastic epochs
+        end once the objective (or, with ``early_stopping``, the validation
+        accuracy) has not improved by ``tol`` on its best for ``n_iter_no_change``
+        epochs.
     batch_size : int, default=256
-        Mini-batch size, for the stochastic solver (reserved; unused by "gd" and
-        "nesterov").
+        Rows per minibatch of "sgd" (and of its `partial_fit`). Unused by "gd" and
+        "nesterov", whose `partial_fit` steps on the whole chunk.
     early_stopping : bool, default=False
-        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+        With "sgd", hold out a stratified ``validation_fraction`` of the training
+        data and stop when its accuracy has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, as ``SGDClassifier`` does; the model is then the
+        last epoch's, without the full-gradient finish. Unused by the other solvers.
     validation_fraction : float, default=0.1
-        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+        Share of the data held out for ``early_stopping``.
     n_iter_no_change : int, default=5
-        For the stochastic solver (reserved; unused by "gd" and "nesterov").
+        Epochs without an improvement of ``tol`` before "sgd" stops its
+        stochastic phase (or, with ``early_stopping``, stops).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into the sample weights before their sum
         ``S`` is taken, as in ``LogisticRegression``. "balanced" uses
@@ -102,7 +131,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     warm_start : bool, default=False
         Start from the previous fit's coefficients when their shape still fits.
     random_state : int, RandomState instance or None, default=None
-        Seed for the stochastic solver (the full-batch solvers are deterministic).
+        Seed of "sgd"'s shuffles, curvature subsample and validation split, and of
+        the shuffles of `partial_fit`: the same seed gives bitwise the same
+        coefficients (the full-batch solvers are deterministic).
     verbose : int, default=0
         0 prints nothing; 1 prints a line every tenth of ``max_iter`` (at most every
         100 iterations) and 2 every iteration, each with the iteration, the objective,
@@ -122,10 +153,13 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Intercepts (zeros when ``fit_intercept=False``); centred over classes for
         three or more.
     n_iter_ : int
-        Number of iterations run.
+        Number of iterations run: for "sgd", epochs then finishing iterations;
+        after `partial_fit`, the number of calls since the last `fit`.
     loss_curve_ : ndarray of shape (n_iter_ + 1,)
         The objective :math:`J` at the starting coefficients, then after each
-        iteration; the last value is :math:`J` at ``coef_`` and ``intercept_``.
+        iteration (each epoch for "sgd": the full objective, measured on all the
+        data); the last value is :math:`J` at ``coef_`` and ``intercept_``. After
+        `partial_fit`, the objective of each call's chunk after the call.
     learning_rate_ : float
         The step size used in the last iteration: ``learning_rate`` itself when it is a
         number, the adapted step when "auto".
@@ -239,17 +273,30 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         # validate_data records n_features_in_ (and feature names) before anything
         # else can fail: put them back if the fit raises, so the old model stays whole.
-        recorded = {
-            name: self.__dict__[name]
-            for name in ("n_features_in_", "feature_names_in_")
-            if name in self.__dict__
-        }
+        return self._keeping_state_on_error(self._fit, X, y, sample_weight)
+
+    def _keeping_state_on_error(self, method, *args):
+        """Run ``method``; if it raises, put every attribute back as it was.
+
+        validate_data records ``n_features_in_`` before anything else can fail, and a
+        ConvergenceWarning turned into an error comes after the new attributes are
+        set: either way the previous model must survive whole. The callback
+        machinery's own attributes are left to scikit-learn, which tears them down.
+        """
+        recorded = dict(self.__dict__)
         try:
-            return self._fit(X, y, sample_weight)
+            return method(*args)
         except BaseException:
-            for name in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(name, None)
-            self.__dict__.update(recorded)
+            for name in list(self.__dict__):
+                if not name.startswith(("_callback", "_skl_callbacks")):
+                    del self.__dict__[name]
+            self.__dict__.update(
+                {
+                    name: value
+                    for name, value in recorded.items()
+                    if not name.startswith(("_callback", "_skl_callbacks"))
+                }
+            )
             raise
 
     def _fit(self, X, y, sample_weight):
@@ -271,10 +318,17 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "This solver needs samples of at least 2 classes in the data, but the "
                 f"data contains only one class: {classes[0]!r}."
             )
+        weights = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
+        random_state = check_random_state(self.random_state)
+        validation = None
+        if self.solver == "sgd" and self.early_stopping:
+            X, y_encoded, weights, validation = _validation_split(
+                X, y_encoded, weights, self.validation_fraction, random_state
+            )
         objective = LogisticObjective(
             X,
             _encode_target(y_encoded, classes.size, X.dtype),
-            self._combined_sample_weight(sample_weight, X, y_encoded, classes),
+            weights,
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,
@@ -314,7 +368,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         # BLAS threads by problem size: one thread on small data, where a second one
         # only adds synchronisation (see sklogreg._objective.blas_thread_limit).
         with blas_threads_for(X):
-            result, first_step = self._solve(objective, coef0, callback=iteration_tasks)
+            result, first_step = self._solve(
+                objective,
+                coef0,
+                random_state=random_state,
+                validation_score=None
+                if validation is None
+                else _validation_scorer(objective, *validation),
+                callback=iteration_tasks,
+            )
         if iteration_tasks is not None:
             iteration_tasks.close()
 
@@ -337,6 +399,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 metadata=metadata,
                 reconstruction_attributes={},
             )
+        # A new fit starts a new stream: partial_fit calls after it continue from these
+        # coefficients with a fresh step schedule.
+        self._stream_state = None
         if result.stop_reason == "max_iter":
             warnings.warn(
                 self._convergence_message(X, result), ConvergenceWarning, stacklevel=3
@@ -357,6 +422,194 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             else np.zeros(coef.shape[0], dtype=coef.dtype)
         )
         return np.ascontiguousarray(coef[:, :n_features]), intercept
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one chunk of data: one pass over it.
+
+        Successive calls stream the data: with ``solver="sgd"`` each call is one epoch
+        of minibatch steps over the chunk (shuffled with the estimator's own random
+        stream); with "gd" or "nesterov" it is one full (proximal) gradient step on
+        the chunk, the chunk being the minibatch. The step size is fixed on the first
+        call (``learning_rate``, or for "auto" ``1 / L(b)`` from the first chunk) and
+        the random stream continues across calls, so a sequence of calls is
+        reproducible for a given ``random_state``.
+
+        Penalty. The chunk's objective is that of the contract with the penalty
+        ``1 / (C * S_seen)``, where ``S_seen`` is the total (class-)weight of all the
+        chunks given so far, this one included: the model estimates the fit on the
+        concatenation of everything streamed, exactly as `fit` on that data would
+        regularise it. Streaming a data set twice counts its rows twice, like
+        repeating them. (``SGDClassifier`` keeps its per-sample ``alpha`` instead;
+        ``alpha = 1 / (C * n)`` is the same penalty once ``n`` rows have been seen.)
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of training data, dense or CSR.
+        y : array-like of shape (n_samples,)
+            Its labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class the stream will contain. Required on the first call (unless
+            the model was fitted before); later calls may omit it or must repeat it.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the chunk's rows; ``None`` gives weight 1.
+
+        Returns
+        -------
+        self : GDLogisticRegression
+            The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``classes`` is missing on the first call or differs from before, ``y``
+            holds a label outside ``classes``, ``X`` has a different number of
+            features from before, or ``class_weight="balanced"`` (the balance of a
+            stream is unknown: pass a dict, for example from
+            ``sklearn.utils.class_weight.compute_class_weight``).
+        """
+        first_call = not hasattr(self, "classes_")
+        if first_call and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the "
+                "labels of every class the stream will contain."
+            )
+        if isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the class "
+                "balance of a stream is not known in advance. Pass a dict, for "
+                "example compute_class_weight('balanced', classes=classes, y=y) on a "
+                "representative sample."
+            )
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            reset=first_call,
+        )
+        check_classification_targets(y)
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            if classes.size < 2:
+                raise ValueError(
+                    f"classes must hold at least 2 classes, got {classes.tolist()}."
+                )
+            if not first_call and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} is not the set of classes of the "
+                    f"earlier calls, {self.classes_.tolist()}: partial_fit cannot "
+                    "add or remove classes."
+                )
+        else:
+            classes = self.classes_
+        new_labels = np.setdiff1d(np.unique(y), classes)
+        if new_labels.size:
+            raise ValueError(
+                f"y contains the new label(s) {new_labels.tolist()}, not among the "
+                f"classes {classes.tolist()} declared on the first call to "
+                "partial_fit."
+            )
+        y_encoded = np.searchsorted(classes, y)
+        sample_weight = self._combined_sample_weight(
+            sample_weight, X, y_encoded, classes
+        )
+
+        state = getattr(self, "_stream_state", None)
+        if state is None:
+            state = _StreamState(check_random_state(self.random_state))
+        chunk_weight = float(sample_weight.sum(dtype=np.float64))
+        objective = LogisticObjective(
+            X,
+            _encode_target(y_encoded, classes.size, X.dtype),
+            sample_weight,
+            C=self.C,
+            l1_ratio=self.l1_ratio,
+            fit_intercept=self.fit_intercept,
+            # The parametrisation must stay the same from chunk to chunk.
+            precondition=False,
+            penalty_weight_sum=state.weight_seen + chunk_weight,
+        )
+        # "gd" and "nesterov" take full steps: the whole chunk is the minibatch.
+        batch_size = self.batch_size if self.solver == "sgd" else X.shape[0]
+        if first_call:
+            model = np.zeros(objective.coef_shape, dtype=X.dtype)
+        else:
+            model = np.column_stack(
+                [self.coef_, self.intercept_] if self.fit_intercept else [self.coef_]
+            ).astype(X.dtype)
+        # The SGD chain carries on where the last call left it (from the model after
+        # a fit).
+        coef = model if state.chain is None else state.chain.astype(X.dtype)
+        if state.step is None:
+            state.step = (
+                self._safe_stochastic_step(objective, batch_size)
+                if self.learning_rate == "auto"
+                else float(self.learning_rate)
+            )
+        value_before = objective.value(model)
+        try:
+            epoch = sgd_epoch(
+                objective,
+                coef,
+                step=state.step,
+                batch_size=batch_size,
+                random_state=state.random_state,
+                average=state.average,
+                n_steps=state.n_steps,
+            )
+        except ObjectiveDivergedError as error:
+            raise self._diverged_error(
+                error, self._safe_stochastic_step(objective, batch_size)
+            ) from error
+        # With "sgd" the model is the running average of the iterates, the SGD chain
+        # carrying on from its last iterate at the next call; "gd" and "nesterov"
+        # take one plain step per call, and an average would only lag behind it.
+        coef = epoch.average if self.solver == "sgd" else epoch.last
+        value, gradient = objective.smooth_value_and_gradient(
+            objective.linear_map(coef), coef
+        )
+        value += objective.nonsmooth_value(coef)
+        if not value <= DIVERGENCE_FACTOR * max(value_before, 1.0):
+            raise self._diverged_error(
+                ObjectiveDivergedError(
+                    f"the objective on this chunk went from {value_before:.6g} to "
+                    f"{value:.6g}",
+                    step=state.step,
+                    iteration=1,
+                ),
+                self._safe_stochastic_step(objective, batch_size),
+            )
+        gradient_max = objective.optimality(coef, gradient)
+        state.weight_seen += chunk_weight
+        state.n_calls += 1
+        state.chain, state.average = epoch.last, epoch.average
+        state.n_steps = epoch.n_steps
+
+        if classes.size > 2:
+            coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
+        n_features = X.shape[1]
+        self.classes_ = classes
+        self.coef_ = np.ascontiguousarray(coef[:, :n_features])
+        self.intercept_ = (
+            coef[:, n_features].copy()
+            if self.fit_intercept
+            else np.zeros(coef.shape[0], dtype=X.dtype)
+        )
+        if state.n_calls == 1:
+            state.loss_curve.append(value_before)
+        state.loss_curve.append(value)
+        state.gradient_max_curve.append(gradient_max)
+        self.n_iter_ = state.n_calls
+        self.loss_curve_ = np.asarray(state.loss_curve)
+        self.gradient_max_curve_ = np.asarray(state.gradient_max_curve)
+        self.step_sizes_ = np.full(state.n_calls, state.step)
+        self.learning_rate_ = state.step
+        self.converged_ = gradient_max <= self.tol
+        self._stream_state = state
+        return self
 
     def _combined_sample_weight(self, sample_weight, X, y_encoded, classes):
         """Sample weights times class weights, validated, with a positive sum."""
@@ -386,12 +639,45 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return np.zeros(shape, dtype=dtype)
 
     def _solve(
-        self, objective: LogisticObjective, coef0, callback=None
+        self,
+        objective: LogisticObjective,
+        coef0,
+        *,
+        random_state: np.random.RandomState,
+        validation_score=None,
+        callback=None,
     ) -> tuple[SolverResult, float]:
         """Run the chosen solver; turn a diverging fixed step into a clear error.
 
         Returns the solver's result and the first step size it tried.
         """
+        if self.solver == "sgd":
+            try:
+                result = stochastic_gradient_descent(
+                    objective,
+                    coef0,
+                    step=self.learning_rate,
+                    batch_size=self.batch_size,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    n_iter_no_change=self.n_iter_no_change,
+                    random_state=random_state,
+                    validation_score=validation_score,
+                    callback=callback,
+                    verbose=self.verbose,
+                )
+            except ObjectiveDivergedError as error:
+                raise self._diverged_error(
+                    error, self._safe_stochastic_step(objective, self.batch_size)
+                ) from error
+            if result.step_sizes:
+                return result, result.step_sizes[0]
+            # Optimal at the start (a warm start): no step was needed.
+            return result, (
+                self._safe_stochastic_step(objective, self.batch_size)
+                if self.learning_rate == "auto"
+                else self.learning_rate
+            )
         lipschitz = None
         if self.learning_rate == "auto":
             lipschitz = self._checked_lipschitz(objective)
@@ -411,12 +697,24 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         except ObjectiveDivergedError as error:
             safe_step = 1.0 / self._checked_lipschitz(objective)
-            raise ValueError(
-                f"learning_rate={self.learning_rate!r} is too large: {error}. The safe "
-                f"step for this problem is 1/L = {safe_step:.4g}; use a learning_rate "
-                "at most that, or learning_rate='auto'."
-            ) from error
+            raise self._diverged_error(error, safe_step) from error
         return result, first_step
+
+    def _diverged_error(self, error: ObjectiveDivergedError, safe_step: float):
+        """The error for a fixed learning rate that made the objective blow up."""
+        return ValueError(
+            f"learning_rate={self.learning_rate!r} is too large: {error}. The safe "
+            f"step for this problem is 1/L = {safe_step:.4g}; use a learning_rate "
+            "at most that, or learning_rate='auto'."
+        )
+
+    @staticmethod
+    def _safe_stochastic_step(objective: LogisticObjective, batch_size: int) -> float:
+        """``1 / L(b)``, the "auto" step of the stochastic solver (deterministic)."""
+        lipschitz = objective.batch_lipschitz_constant(
+            batch_size, np.random.RandomState(0)
+        )
+        return 1.0 / lipschitz if lipschitz > 0 and np.isfinite(lipschitz) else 1.0
 
     @staticmethod
     def _checked_lipschitz(objective: LogisticObjective) -> float:
@@ -596,6 +894,72 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _StreamState:
+    """What `GDLogisticRegression.partial_fit` carries from one call to the next."""
+
+    def __init__(self, random_state: np.random.RandomState) -> None:
+        self.random_state = random_state
+        self.step: float | None = None
+        self.chain: np.ndarray | None = None
+        self.average: np.ndarray | None = None
+        self.n_steps = 0
+        self.weight_seen = 0.0
+        self.n_calls = 0
+        self.loss_curve: list[float] = []
+        self.gradient_max_curve: list[float] = []
+
+
+def _validation_split(X, y_encoded, sample_weight, validation_fraction, random_state):
+    """Hold out a stratified ``validation_fraction`` for early stopping.
+
+    Returns the training part ``X, y, sample_weight`` and the validation part as one
+    tuple ``(X, y, sample_weight)``, as ``SGDClassifier`` splits its data.
+    """
+    try:
+        split = train_test_split(
+            X,
+            y_encoded,
+            sample_weight,
+            test_size=validation_fraction,
+            stratify=y_encoded,
+            random_state=random_state,
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"early_stopping needs a stratified validation split of "
+            f"validation_fraction={validation_fraction} with every class in both "
+            f"parts, which this data does not allow: {error}"
+        ) from error
+    X_train, X_val, y_train, y_val, sw_train, sw_val = split
+    if not sw_train.sum() > 0:
+        raise ValueError(
+            "The training part left by early_stopping has sample weights summing "
+            "to zero: there is nothing to fit."
+        )
+    return X_train, y_train, sw_train, (X_val, y_val, sw_val)
+
+
+def _validation_scorer(objective: LogisticObjective, X_val, y_val, sw_val):
+    """Weighted accuracy on the validation part, from working coefficients."""
+    n_features = X_val.shape[1]
+
+    def score(coef):
+        original = objective.to_original(coef)
+        scores = X_val @ original[:, :n_features].T
+        if objective.fit_intercept:
+            scores = scores + original[:, n_features]
+        predicted = (
+            (scores[:, 0] > 0).astype(int)
+            if original.shape[0] == 1
+            else np.argmax(scores, axis=1)
+        )
+        if not sw_val.sum() > 0:
+            return float(np.mean(predicted == y_val))
+        return float(np.average(predicted == y_val, weights=sw_val))
+
+    return score
 
 
 def _encode_target(y_encoded: np.ndarray, n_classes: int, dtype) -> np.ndarray:

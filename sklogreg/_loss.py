@@ -37,6 +37,7 @@ positive ``z``, so no finite input overflows.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, softmax
 
 __all__ = [
@@ -49,7 +50,11 @@ __all__ = [
     "multinomial_loss",
     "multinomial_loss_and_residual",
     "multinomial_residual",
+    "row_norms_squared",
 ]
+
+# Rows per block when squaring a dense X: the temporary stays far below X's size.
+_ROW_BLOCK = 4096
 
 
 def linear_predictor(X, coef: np.ndarray, fit_intercept: bool) -> np.ndarray:
@@ -355,3 +360,53 @@ def lipschitz_constant(
             break
     curvature_bound = 0.5 if multinomial else 0.25
     return curvature_bound * eigenvalue
+
+
+def row_norms_squared(
+    X,
+    *,
+    fit_intercept: bool,
+    column_shift: np.ndarray | None = None,
+    column_scale: np.ndarray | None = None,
+) -> np.ndarray:
+    """Squared Euclidean norm of each row of ``Xt = [(X - mu) / s, 1]``.
+
+    This is the curvature scale of one sample's loss: the Hessian of ``loss_i`` in the
+    coefficients is at most ``c * ||Xt_i||^2`` (``c`` as in `lipschitz_constant`).
+    The centred and scaled rows are never formed: with ``u = 1 / s``,
+    ``||(x - mu) u||^2 = (x * x) @ u^2 - 2 x @ (mu u^2) + mu^2 @ u^2``.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The data.
+    fit_intercept : bool
+        Whether the column of ones is part of ``Xt`` (it adds 1 to every norm).
+    column_shift, column_scale : ndarray of shape (n_features,), optional
+        Implicit centring and scaling of the columns.
+
+    Returns
+    -------
+    norms : ndarray of shape (n_samples,)
+    """
+    n_features = X.shape[1]
+    inverse_square = (
+        np.ones(n_features) if column_scale is None else column_scale**-2.0
+    ).astype(np.float64)
+    if sparse.issparse(X):
+        squared = X.multiply(X).tocsr()
+        norms = np.asarray(squared @ inverse_square, dtype=np.float64).ravel()
+    else:
+        norms = np.empty(X.shape[0], dtype=np.float64)
+        for start in range(0, X.shape[0], _ROW_BLOCK):
+            block = np.asarray(X[start : start + _ROW_BLOCK], dtype=np.float64)
+            norms[start : start + block.shape[0]] = (block * block) @ inverse_square
+    if column_shift is not None:
+        weighted_shift = column_shift * inverse_square
+        norms += (
+            float(column_shift @ weighted_shift)
+            - 2.0 * np.asarray(X @ weighted_shift, dtype=np.float64).ravel()
+        )
+        # Round-off can take a tiny norm below zero.
+        np.maximum(norms, 0.0, out=norms)
+    return norms + 1.0 if fit_intercept else norms

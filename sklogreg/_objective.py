@@ -18,6 +18,10 @@ samples.
   predictor ``Z = A(coef)`` so that a solver can combine margins linearly instead of
   recomputing ``X @ coef``;
 * a *non-smooth* part, the L1 term, handled by its proximal operator.
+
+For the stochastic solver it also offers a *minibatch* view (`batch_gradient`,
+`batch_lipschitz_constant`): an unbiased estimate of the smooth gradient from a subset
+of rows, and the smoothness constant of that estimate.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from ._loss import (
     multinomial_loss,
     multinomial_loss_and_residual,
     multinomial_residual,
+    row_norms_squared,
 )
 from ._penalty import (
     l1_norm,
@@ -116,7 +121,18 @@ class LogisticObjective:
         Whether the last column of ``coef`` is an unpenalised intercept.
     precondition : bool, default=False
         Work in the centred and scaled parametrisation.
+    penalty_weight_sum : float, optional
+        The ``S`` in the penalty's ``1 / (C * S)``; by default the sum of
+        ``sample_weight``. `GDLogisticRegression.partial_fit` passes the weight of all
+        the data seen so far, so that a chunk's objective is a stochastic estimate of
+        the objective on everything streamed, not a more heavily penalised problem of
+        its own.
     """
+
+    # Rows used to estimate the full data's curvature for the stochastic step: enough
+    # for the top eigenvalue of a covariance of a few hundred columns, and a bounded
+    # cost whatever the number of samples.
+    CURVATURE_SUBSAMPLE = 4096
 
     def __init__(
         self,
@@ -128,6 +144,7 @@ class LogisticObjective:
         l1_ratio: float,
         fit_intercept: bool,
         precondition: bool = False,
+        penalty_weight_sum: float | None = None,
     ) -> None:
         self.X = X
         self.target = target
@@ -136,7 +153,9 @@ class LogisticObjective:
         self.weight_sum = weight_sum
         self.weights = sample_weight / sample_weight.dtype.type(weight_sum)
         self.fit_intercept = fit_intercept
-        penalty_scale = 0.0 if np.isinf(C) else 1.0 / (C * weight_sum)
+        if penalty_weight_sum is None:
+            penalty_weight_sum = weight_sum
+        penalty_scale = 0.0 if np.isinf(C) else 1.0 / (C * penalty_weight_sum)
         self.l2_strength = (1.0 - l1_ratio) * penalty_scale
         self.l1_strength = l1_ratio * penalty_scale
         self.scaling = (
@@ -291,3 +310,122 @@ class LogisticObjective:
         if self.scaling is None:
             return data + self.l2_strength
         return data + self.l2_strength * float(np.max(self.scaling.scale**-2.0))
+
+    # -- minibatch view, for the stochastic solver ----------------------------------
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows the minibatches are drawn from."""
+        return self.X.shape[0]
+
+    def batch_gradient(self, coef: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Unbiased estimate of the smooth gradient from the rows ``rows``.
+
+        The data term is ``sum_i w_i loss_i`` over all ``n`` rows (``w = s / S``). For
+        ``m`` rows drawn uniformly without replacement, ``(n / m) sum_{i in B} w_i
+        grad loss_i`` has expectation the full data gradient, so the minibatch weights
+        are ``w_i * n / m``. A sample weight counts in exactly the same way as a
+        repeated row would in expectation; rows of weight zero contribute nothing.
+        The L2 gradient is exact (it needs no data).
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_rows, n_features + fit_intercept)
+            Coefficients, working parametrisation.
+        rows : ndarray of int
+            Row indices of the minibatch.
+
+        Returns
+        -------
+        gradient : ndarray of the shape of ``coef``, working parametrisation.
+        """
+        if rows.size == self.n_samples:
+            # The whole data in one batch: the exact gradient, without copying X.
+            return self.gradient(coef)
+        X_batch = self.X[rows]
+        weights = self.weights[rows] * self.weights.dtype.type(
+            self.n_samples / rows.size
+        )
+        target = self.target[rows]
+        original = self.to_original(coef)
+        margins = linear_predictor(X_batch, original, self.fit_intercept)
+        if self.multinomial:
+            _, residual = multinomial_loss_and_residual(margins, target, weights)
+        else:
+            _, residual = binary_loss_and_residual(margins, target, weights)
+        gradient = linear_predictor_gradient(X_batch, residual, self.fit_intercept)
+        if self.l2_strength:
+            gradient += l2_gradient(original, self.l2_strength, self.fit_intercept)
+        return gradient_to_scaled(gradient, self.scaling)
+
+    def batch_lipschitz_constant(
+        self, batch_size: int, random_state: np.random.RandomState
+    ) -> float:
+        """Expected smoothness of `batch_gradient` for minibatches of ``batch_size``.
+
+        Write the data term as ``(1/n) sum_i f_i`` with ``f_i = n w_i loss_i``, whose
+        gradient is ``L_i = c n w_i ||Xt_i||^2``-Lipschitz (``c = 1/4`` sigmoid,
+        ``1/2`` softmax). For minibatches of ``b`` rows sampled without replacement
+        the expected smoothness is (Gower et al., 2019, Proposition 3.8)
+
+            L(b) = n (b - 1) / (b (n - 1)) * L + (n - b) / (b (n - 1)) * max_i L_i,
+
+        between the full data's ``L`` (at ``b = n``) and the worst single sample's (at
+        ``b = 1``); a step of order ``1 / L(b)`` is what SGD can safely take. ``L`` is
+        estimated by power iteration on at most `CURVATURE_SUBSAMPLE` rows drawn with
+        ``random_state`` (on all rows when there are no more), ``max_i L_i`` exactly.
+        The L2 term's curvature is added.
+
+        Parameters
+        ----------
+        batch_size : int
+            Rows per minibatch.
+        random_state : RandomState
+            Source of the subsample.
+
+        Returns
+        -------
+        L_b : float
+
+        References
+        ----------
+        .. [1] R. M. Gower, N. Loizou, X. Qian, A. Sailanbayev, E. Shulgin and
+           P. Richtarik, "SGD: General analysis and improved rates", ICML 2019.
+        """
+        n = self.n_samples
+        b = min(batch_size, n)
+        shift = None if self.scaling is None else self.scaling.shift
+        scale = None if self.scaling is None else self.scaling.scale
+        curvature_bound = 0.5 if self.multinomial else 0.25
+        per_sample = (
+            curvature_bound
+            * n
+            * self.weights
+            * row_norms_squared(
+                self.X,
+                fit_intercept=self.fit_intercept,
+                column_shift=shift,
+                column_scale=scale,
+            )
+        )
+        worst_sample = float(per_sample.max())
+        if n > self.CURVATURE_SUBSAMPLE:
+            rows = np.sort(
+                random_state.choice(n, self.CURVATURE_SUBSAMPLE, replace=False)
+            )
+            X, weights = self.X[rows], self.weights[rows] * (n / rows.size)
+        else:
+            X, weights = self.X, self.weights
+        full = lipschitz_constant(
+            X,
+            weights,
+            fit_intercept=self.fit_intercept,
+            multinomial=self.multinomial,
+            column_shift=shift,
+            column_scale=scale,
+        )
+        if n > 1:
+            full = (n * (b - 1) * full + (n - b) * worst_sample) / (b * (n - 1))
+        if self.scaling is None:
+            return full + self.l2_strength
+        return full + self.l2_strength * float(np.max(self.scaling.scale**-2.0))

@@ -6,7 +6,11 @@ from sklogreg import GDLogisticRegression
 
 
 @parametrize_with_checks(
-    [GDLogisticRegression(), GDLogisticRegression(solver="gd")],
+    [
+        GDLogisticRegression(),
+        GDLogisticRegression(solver="gd"),
+        GDLogisticRegression(solver="sgd", random_state=0),
+    ],
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

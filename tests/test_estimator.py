@@ -3,6 +3,7 @@
 import pickle
 import re
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -310,3 +311,17 @@ def test_feature_names_are_recorded_from_dataframe(breast_cancer):
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     model = GDLogisticRegression().fit(frame, y)
     np.testing.assert_array_equal(model.feature_names_in_, frame.columns)
+
+
+def test_convergence_warning_as_error_leaves_previous_model_untouched(
+    breast_cancer, iris
+):
+    model = GDLogisticRegression().fit(*breast_cancer)
+    coef = model.coef_.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning):
+            model.set_params(max_iter=2).fit(*iris)
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert model.n_features_in_ == breast_cancer[0].shape[1]
+    assert model.predict(breast_cancer[0]).shape == (breast_cancer[0].shape[0],)

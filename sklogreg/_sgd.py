@@ -1,0 +1,468 @@
+"""Mini-batch stochastic gradient descent, finished by full gradients.
+
+Like `sklogreg._solvers`, this module knows nothing of logistic regression. It
+minimises ``F(w) = f(w) + g(w)`` where ``f`` is a mean over ``n`` samples and ``g`` has
+a proximal operator, through the `StochasticObjective` interface: an unbiased gradient
+estimate from a subset of rows (`batch_gradient`), the expected smoothness of that
+estimate (`batch_lipschitz_constant`), the full objective (`value`), and everything
+the full-gradient solvers use.
+
+One *epoch* shuffles the rows afresh and walks through them in minibatches ``B`` of
+``batch_size`` rows::
+
+    w <- prox_{eta g}(w - eta * grad f_B(w))
+
+Step size. ``eta`` is constant. With ``"auto"`` it is ``1 / L(b)``, the inverse of the
+expected smoothness of the minibatch gradient (see
+`LogisticObjective.batch_lipschitz_constant`): ``L(b)`` is the full-data constant
+``L`` for ``b = n`` and the worst sample's for ``b = 1``, so the step adapts to the
+batch size and needs no tuning. A constant step walks quickly to a neighbourhood of the
+optimum whose size is proportional to ``eta`` and the gradient noise; an *average* of
+the iterates (Polyak and Juditsky) sits much closer to the optimum than the last one.
+The SGD chain carries on from its last iterate, and the answer after each epoch is a
+running average of the iterates weighted by their step count (polynomial-decay
+averaging, Shamir and Zhang; Lacoste-Julien et al.), which forgets the
+early transient and keeps averaging as epochs (or ``partial_fit`` calls) accumulate, so
+the answer settles near the optimum at a constant step: at it for a quadratic, within
+``O(eta)`` of it for a curved loss like the log-loss (Bach and Moulines). The
+full-gradient finish below removes that offset in a fit; in a stream a smaller
+learning rate shrinks it. (With an L1 term the
+last iterate is the answer: an average of sparse iterates is not sparse.) Should an
+"auto" epoch blow the objective up, the step is halved and the epoch redone.
+
+Leaving the stochastic phase. After each epoch the full objective ``F`` and its
+gradient are measured at the answer (two passes over the data; ``F`` fills
+``loss_curve``). The phase ends at the first of:
+
+* the gradient test of the full-gradient solvers: largest entry at most ``tol``;
+* scikit-learn's ``SGDClassifier`` rule: ``F`` has not fallen below the best value so
+  far minus ``tol`` for ``n_iter_no_change`` epochs in a row;
+* the epoch decreased ``F`` by less than one full gradient step would, estimated as
+  ``||g||^2 / (2 L_sec)`` with the secant (Barzilai-Borwein) curvature ``L_sec``
+  along the last epoch's displacement. An epoch costs about what a full step costs,
+  so from there on full gradients are the better buy: SGD is in its noise ball, or
+  the data are too few minibatches for sampling to pay.
+
+With a validation score instead (early stopping), only the ``SGDClassifier`` rule
+applies, to the score (no rise above the best plus ``tol`` for ``n_iter_no_change``
+epochs), and the solver returns there.
+
+Finish. Otherwise the solver ends with full-gradient iterations
+(`sklogreg._solvers.accelerated_gradient`, warm-started at the stochastic phase's
+point) until the largest entry of the gradient of ``F`` is at most ``tol``: the same
+certificate as the full-gradient solvers. The stochastic phase does the cheap early
+progress, when a minibatch gradient is as good as a full one; the full gradients do
+the end, where SGD only wanders in its noise ball. So the returned point is the
+deterministic optimum to the accuracy ``tol`` promises, whatever the shuffles were:
+sample weights and repeated rows, or two random seeds, then agree to that accuracy.
+
+References
+----------
+.. [1] B. T. Polyak and A. B. Juditsky, "Acceleration of stochastic approximation by
+   averaging", SIAM J. Control and Optimization 30(4), 1992.
+.. [2] O. Shamir and T. Zhang, "Stochastic gradient descent for non-smooth
+   optimization: convergence results and optimal averaging schemes", ICML 2013.
+.. [3] S. Lacoste-Julien, M. Schmidt and F. Bach, "A simpler approach to obtaining
+   an O(1/t) convergence rate for the projected stochastic subgradient method",
+   arXiv:1212.2002, 2012.
+.. [4] F. Bach and E. Moulines, "Non-strongly-convex smooth stochastic approximation
+   with convergence rate O(1/n)", NeurIPS 2013.
+.. [5] M. P. Friedlander and M. Schmidt, "Hybrid deterministic-stochastic methods for
+   data fitting", SIAM J. Scientific Computing 34(3), 2012.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from typing import Literal, NamedTuple, Protocol
+
+import numpy as np
+
+from ._solvers import (
+    DIVERGENCE_FACTOR,
+    CompositeObjective,
+    IterationInfo,
+    ObjectiveDivergedError,
+    SolverResult,
+    accelerated_gradient,
+)
+
+__all__ = [
+    "EpochResult",
+    "StochasticObjective",
+    "sgd_epoch",
+    "stochastic_gradient_descent",
+]
+
+# An "auto" epoch that blows the objective up is redone with half the step, at most
+# this many times (each halving is a factor 2 on a step that is already a bound).
+MAX_STEP_HALVINGS = 10
+# Polynomial-decay averaging weighs step t like t^AVERAGING_DEGREE. Degree 1 (weights
+# proportional to t, Lacoste-Julien et al.) measured better than Shamir and Zhang's 3
+# here: at a constant step the noise, not the transient, dominates after an epoch,
+# and degree 1 averages over more iterates (effective window 3/4 of them, not 7/16).
+AVERAGING_DEGREE = 1
+
+
+class StochasticObjective(CompositeObjective, Protocol):
+    """What the stochastic solver needs beyond `CompositeObjective`."""
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows minibatches are drawn from."""
+
+    def batch_gradient(self, coef: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Unbiased estimate of the smooth gradient from the given rows."""
+
+    def batch_lipschitz_constant(
+        self, batch_size: int, random_state: np.random.RandomState
+    ) -> float:
+        """Expected smoothness of `batch_gradient` for minibatches of this size."""
+
+    def value(self, coef: np.ndarray) -> float:
+        """The whole objective ``F(coef)``."""
+
+
+class EpochResult(NamedTuple):
+    """What one epoch returns.
+
+    Attributes
+    ----------
+    average : ndarray
+        The running (polynomial-decay) average of the iterates: the answer (the last
+        iterate when the objective has a non-smooth part).
+    last : ndarray
+        The last iterate, where the next epoch carries on.
+    n_steps : int
+        Minibatch steps taken since the averaging started, this epoch's included.
+    """
+
+    average: np.ndarray
+    last: np.ndarray
+    n_steps: int
+
+
+def sgd_epoch(
+    objective: StochasticObjective,
+    coef: np.ndarray,
+    *,
+    step: float,
+    batch_size: int,
+    random_state: np.random.RandomState,
+    average: np.ndarray | None = None,
+    n_steps: int = 0,
+) -> EpochResult:
+    """One pass over freshly shuffled rows in minibatches, constant step.
+
+    The running average is updated after step ``t`` (counted since it started) as
+    ``average += w_t (x_t - average)`` with ``w_t = (d + 1) / (t + d)``,
+    ``d = AVERAGING_DEGREE``: polynomial-decay averaging, which weighs iterate ``t``
+    like ``t^d`` and so forgets the transient while averaging out the noise of all
+    later steps. It carries over from epoch to epoch (and from call to
+    call of ``partial_fit``).
+
+    Parameters
+    ----------
+    objective : StochasticObjective
+        The objective.
+    coef : ndarray
+        Starting point; not modified.
+    step : float
+        Step size ``eta``.
+    batch_size : int
+        Rows per minibatch (the last one may be smaller).
+    random_state : RandomState
+        Source of the shuffle; advanced.
+    average : ndarray, optional
+        The running average so far; ``None`` starts it (at the first iterate).
+    n_steps : int, default=0
+        Steps already in ``average``.
+
+    Returns
+    -------
+    EpochResult
+
+    Raises
+    ------
+    ObjectiveDivergedError
+        If an iterate stops being finite.
+    """
+    order = random_state.permutation(objective.n_samples)
+    x = coef.copy()
+    average = np.zeros_like(x) if average is None else average.copy()
+    # A step that is too large overflows before the epoch ends; it is detected on the
+    # iterate below, so the floating-point warnings on the way are not news.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, order.size, batch_size):
+            rows = order[start : start + batch_size]
+            x = x - step * objective.batch_gradient(x, rows)
+            if objective.has_nonsmooth_part:
+                x = objective.prox(x, step)
+            if not np.isfinite(x).all():
+                raise ObjectiveDivergedError(
+                    f"the coefficients overflowed after {n_steps + 1} minibatch "
+                    f"step(s) with step size {step:.6g}",
+                    step=step,
+                    iteration=n_steps + 1,
+                )
+            n_steps += 1
+            weight = (AVERAGING_DEGREE + 1) / (n_steps + AVERAGING_DEGREE)
+            average += weight * (x - average)
+    return EpochResult(x if objective.has_nonsmooth_part else average, x, n_steps)
+
+
+def stochastic_gradient_descent(
+    objective: StochasticObjective,
+    coef0: np.ndarray,
+    *,
+    step: float | Literal["auto"] = "auto",
+    batch_size: int = 256,
+    max_iter: int = 1000,
+    tol: float = 1e-4,
+    n_iter_no_change: int = 5,
+    random_state: np.random.RandomState,
+    validation_score: Callable[[np.ndarray], float] | None = None,
+    callback: Callable[[IterationInfo], bool | None] | None = None,
+    verbose: int = 0,
+) -> SolverResult:
+    """Minimise ``objective`` by mini-batch SGD, then certify with full gradients.
+
+    See the module docstring for the method.
+
+    Parameters
+    ----------
+    objective : StochasticObjective
+        The objective to minimise.
+    coef0 : ndarray
+        Starting point; not modified.
+    step : float or "auto", default="auto"
+        A constant step size, or "auto" for ``1 / L(b)``.
+    batch_size : int, default=256
+        Rows per minibatch.
+    max_iter : int, default=1000
+        Largest number of epochs, full-gradient iterations of the finish included
+        (each reads the data about as often as an epoch does).
+    tol : float, default=1e-4
+        Least improvement of the objective (or validation score) that counts, and the
+        largest gradient entry accepted at the end.
+    n_iter_no_change : int, default=5
+        Epochs without such an improvement before the stochastic phase ends.
+    random_state : RandomState
+        Source of the shuffles (and of the curvature subsample).
+    validation_score : callable, optional
+        ``validation_score(coef) -> float``, higher is better: early stopping on it,
+        without the full-gradient finish.
+    callback : callable, optional
+        Called as ``callback(IterationInfo)`` after every epoch and every finishing
+        iteration; returning ``True`` stops the solver.
+    verbose : int, default=0
+        Print a line per epoch.
+
+    Returns
+    -------
+    SolverResult
+        ``n_iter`` counts epochs and finishing iterations; ``loss_curve`` holds ``F``
+        at the start and after each of them; ``step_sizes`` the step of each;
+        ``stop_reason`` is "tol", "max_iter", "callback" or "early_stopping".
+
+    Raises
+    ------
+    ObjectiveDivergedError
+        If a fixed step makes the objective non-finite or grow without bound.
+    """
+    adaptive = isinstance(step, str)
+    lipschitz = objective.batch_lipschitz_constant(batch_size, random_state)
+    if not (lipschitz > 0 and math.isfinite(lipschitz)):
+        # Zero curvature: nothing depends on the coefficients, any step is safe.
+        lipschitz = 1.0
+    eta = 1.0 / lipschitz if adaptive else float(step)
+
+    chain = coef0.copy()  # the SGD iterate, carried from epoch to epoch
+    F_start, gradient = objective.smooth_value_and_gradient(
+        objective.linear_map(chain), chain
+    )
+    F_start += objective.nonsmooth_value(chain)
+    if not math.isfinite(F_start):
+        raise ObjectiveDivergedError(
+            "The objective is not finite at the starting point.", step=eta, iteration=0
+        )
+    divergence_bound = DIVERGENCE_FACTOR * max(abs(F_start), 1.0)
+    loss_curve = [F_start]
+    gradient_max_curve = [objective.optimality(chain, gradient)]
+    step_sizes: list[float] = []
+    x, F_x = chain, F_start  # the epoch's answer and its objective
+    best, best_loss, best_score = chain, F_start, -math.inf
+    epochs_without_improvement = 0
+    n_steps = 0
+    stop_reason = "max_iter"
+    started = time.perf_counter()
+
+    for epoch in range(1, max_iter + 1):
+        if gradient_max_curve[-1] <= tol and validation_score is None:
+            stop_reason = "tol"
+            break
+        F_previous, x_previous, gradient_previous = F_x, x, gradient
+        epoch_result, eta, F_x, gradient = _stable_epoch(
+            objective,
+            chain,
+            average=None if epoch == 1 else x,
+            n_steps=n_steps,
+            eta=eta,
+            adaptive=adaptive,
+            batch_size=batch_size,
+            random_state=random_state,
+            divergence_bound=divergence_bound,
+            epoch=epoch,
+        )
+        chain, x = epoch_result.last, epoch_result.average
+        n_steps = epoch_result.n_steps
+        step_sizes.append(eta)
+        loss_curve.append(F_x)
+        gradient_max_curve.append(objective.optimality(x, gradient))
+        if verbose:
+            print(
+                f"epoch {epoch:5d}  objective {F_x:.10g}  max|grad| "
+                f"{gradient_max_curve[-1]:.3e} (tol {tol:.1e})  step {eta:.3e}  "
+                f"{time.perf_counter() - started:.3f}s",
+                file=sys.stdout,
+            )
+        if callback is not None and callback(
+            IterationInfo(epoch, x, F_x, gradient_max_curve[-1], eta)
+        ):
+            stop_reason = "callback"
+            break
+        # SGDClassifier's rule: no improvement by tol over the best, n epochs running.
+        if validation_score is not None:
+            score = validation_score(x)
+            improved = score >= best_score + tol
+            best_score = max(best_score, score)
+        else:
+            improved = F_x <= best_loss - tol
+            if F_x < best_loss:
+                best, best_loss = x, F_x
+        epochs_without_improvement = 0 if improved else epochs_without_improvement + 1
+        if epochs_without_improvement >= n_iter_no_change:
+            stop_reason = "no_improvement"
+            break
+        # An epoch costs about what a full gradient step costs. Once it achieves less
+        # than such a step would, SGD has reached the noise ball of its step (or the
+        # data are too few minibatches for sampling to pay), and full gradients
+        # take over.
+        if validation_score is None and F_previous - F_x < _full_step_decrease(
+            x - x_previous, gradient - gradient_previous, gradient, lipschitz
+        ):
+            stop_reason = "noise_floor"
+            break
+
+    n_epochs = len(step_sizes)
+    if validation_score is not None or stop_reason == "callback":
+        if validation_score is not None and stop_reason == "no_improvement":
+            stop_reason = "early_stopping"
+        return SolverResult(
+            coef=x,
+            n_iter=n_epochs,
+            converged=stop_reason == "early_stopping",
+            stop_reason=stop_reason,
+            loss_curve=loss_curve,
+            gradient_max_curve=gradient_max_curve,
+            step_sizes=step_sizes,
+        )
+
+    start = x if F_x <= best_loss else best
+    finish = accelerated_gradient(
+        objective,
+        start,
+        step="auto" if adaptive else eta,
+        # L(b) >= L: the line search starts from a safe step and lengthens it.
+        lipschitz=lipschitz,
+        max_iter=max_iter - n_epochs,
+        tol=tol,
+        callback=None
+        if callback is None
+        else lambda info: callback(info._replace(iteration=n_epochs + info.iteration)),
+        verbose=verbose,
+    )
+    return SolverResult(
+        coef=finish.coef,
+        n_iter=n_epochs + finish.n_iter,
+        converged=finish.converged,
+        stop_reason=finish.stop_reason,
+        loss_curve=loss_curve + finish.loss_curve[1:],
+        gradient_max_curve=gradient_max_curve + finish.gradient_max_curve,
+        step_sizes=step_sizes + finish.step_sizes,
+    )
+
+
+def _full_step_decrease(
+    displacement: np.ndarray,
+    gradient_change: np.ndarray,
+    gradient: np.ndarray,
+    lipschitz: float,
+) -> float:
+    """Predicted decrease of one full gradient step at the current point.
+
+    A step ``1 / L_loc`` along ``-g`` decreases a function of curvature ``L_loc``
+    by about ``||g||^2 / (2 L_loc)``. The curvature is the secant (Barzilai-Borwein)
+    one along the last displacement ``s``, ``<s, y> / <s, s>`` with ``y`` the change
+    of the (exact) gradient: free, and on ill-conditioned problems far below the
+    global bound ``L``, which caps it.
+    """
+    s_s = float((displacement * displacement).sum())
+    s_y = float((displacement * gradient_change).sum())
+    curvature = s_y / s_s if s_s > 0 and s_y > 0 else lipschitz
+    curvature = min(curvature, lipschitz)
+    return float((gradient * gradient).sum()) / (2 * curvature)
+
+
+def _stable_epoch(
+    objective: StochasticObjective,
+    coef: np.ndarray,
+    *,
+    average: np.ndarray | None,
+    n_steps: int,
+    eta: float,
+    adaptive: bool,
+    batch_size: int,
+    random_state: np.random.RandomState,
+    divergence_bound: float,
+    epoch: int,
+) -> tuple[EpochResult, float, float, np.ndarray]:
+    """One epoch and the full objective and gradient at its answer.
+
+    A fixed step that blows the objective up raises; with "auto" the step is halved
+    and the epoch redone. Returns the epoch, the step it used, and ``F`` and the
+    smooth gradient at ``EpochResult.average``.
+    """
+    for _ in range(MAX_STEP_HALVINGS):
+        try:
+            result = sgd_epoch(
+                objective,
+                coef,
+                step=eta,
+                batch_size=batch_size,
+                random_state=random_state,
+                average=average,
+                n_steps=n_steps,
+            )
+            x = result.average
+            value, gradient = objective.smooth_value_and_gradient(
+                objective.linear_map(x), x
+            )
+            value += objective.nonsmooth_value(x)
+            if math.isfinite(value) and value <= divergence_bound:
+                return result, eta, value, gradient
+            error = ObjectiveDivergedError(
+                f"the objective reached {value:.6g} after epoch {epoch} with step "
+                f"size {eta:.6g}",
+                step=eta,
+                iteration=epoch,
+            )
+        except ObjectiveDivergedError as overflow:
+            error = overflow
+        if not adaptive:
+            raise error
+        eta *= 0.5
+    raise error

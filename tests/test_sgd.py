@@ -1,0 +1,382 @@
+"""The stochastic solver, on problems whose optimum is known, and as "sgd"."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from sklogreg import GDLogisticRegression
+from sklogreg._loss import lipschitz_constant, row_norms_squared
+from sklogreg._objective import LogisticObjective
+from sklogreg._penalty import min_norm_subgradient, soft_threshold
+from sklogreg._sgd import sgd_epoch, stochastic_gradient_descent
+from sklogreg._solvers import ObjectiveDivergedError
+
+
+class LeastSquares:
+    """``(1/2n) ||X w - y||^2 + l2/2 ||w||^2 + l1 ||w||_1``: a known optimum.
+
+    Implements the `StochasticObjective` protocol with no logistic regression in
+    sight, so these tests exercise the solver alone.
+    """
+
+    def __init__(self, X, y, l2=0.0, l1=0.0):
+        self.X, self.y, self.l2, self.l1 = X, y, l2, l1
+
+    n_samples = property(lambda self: self.X.shape[0])
+    has_nonsmooth_part = property(lambda self: self.l1 > 0)
+
+    def linear_map(self, coef):
+        return self.X @ coef[0]
+
+    def smooth_value(self, margins, coef):
+        residual = margins - self.y
+        return (
+            0.5 * residual @ residual / self.n_samples
+            + 0.5 * self.l2 * (coef * coef).sum()
+        )
+
+    def smooth_value_and_gradient(self, margins, coef):
+        gradient = (self.X.T @ (margins - self.y))[None, :] / self.n_samples
+        return self.smooth_value(margins, coef), gradient + self.l2 * coef
+
+    def secant_curvature(self, margins_a, coef_a, margins_b, coef_b):
+        step = margins_b - margins_a
+        return float(
+            step @ step / self.n_samples + self.l2 * ((coef_b - coef_a) ** 2).sum()
+        )
+
+    def batch_gradient(self, coef, rows):
+        X = self.X[rows]
+        gradient = (X.T @ (X @ coef[0] - self.y[rows]))[None, :] / rows.size
+        return gradient + self.l2 * coef
+
+    def batch_lipschitz_constant(self, batch_size, random_state):
+        # max_i ||x_i||^2 bounds every minibatch's curvature.
+        return float((self.X**2).sum(axis=1).max()) + self.l2
+
+    def nonsmooth_value(self, coef):
+        return self.l1 * np.abs(coef).sum()
+
+    def prox(self, coef, step):
+        return soft_threshold(coef, step * self.l1, fit_intercept=False)
+
+    def optimality(self, coef, gradient):
+        return float(np.abs(min_norm_subgradient(coef, gradient, self.l1, False)).max())
+
+    def gradient(self, coef):
+        return self.smooth_value_and_gradient(self.linear_map(coef), coef)[1]
+
+    def value(self, coef):
+        margins = self.linear_map(coef)
+        return self.smooth_value(margins, coef) + self.nonsmooth_value(coef)
+
+
+def orthogonal_problem(n_samples=2000, n_features=8, seed=0):
+    """Columns with ``X.T @ X / n = I``: the elastic-net optimum is closed-form."""
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((n_samples, n_features)))
+    X = Q * np.sqrt(n_samples)
+    y = X @ rng.standard_normal(n_features) + rng.standard_normal(n_samples)
+    return X, y
+
+
+@pytest.mark.parametrize("l2, l1", [(0.1, 0.0), (0.1, 0.3), (0.0, 0.0)])
+def test_sgd_reaches_the_closed_form_optimum(l2, l1):
+    X, y = orthogonal_problem()
+    # With X.T X / n = I the optimum is soft_threshold(X.T y / n, l1) / (1 + l2).
+    correlation = X.T @ y / X.shape[0]
+    optimum = np.sign(correlation) * np.maximum(np.abs(correlation) - l1, 0) / (1 + l2)
+    result = stochastic_gradient_descent(
+        LeastSquares(X, y, l2=l2, l1=l1),
+        np.zeros((1, X.shape[1])),
+        batch_size=64,
+        tol=1e-8,
+        random_state=np.random.RandomState(0),
+    )
+    assert result.converged and result.stop_reason == "tol"
+    # Strong convexity 1 + l2 >= 1 turns the gradient bound into a distance bound.
+    np.testing.assert_allclose(result.coef[0], optimum, atol=1e-8)
+    assert len(result.loss_curve) == result.n_iter + 1
+
+
+def test_epoch_average_settles_closer_than_the_last_iterate():
+    X, y = orthogonal_problem()
+    objective = LeastSquares(X, y, l2=0.1)
+    optimum = (X.T @ y / X.shape[0]) / 1.1
+    rng = np.random.RandomState(0)
+    step = 0.5 / objective.batch_lipschitz_constant(16, rng)
+    chain, average, n_steps = np.zeros((1, X.shape[1])), None, 0
+    errors = []
+    for _ in range(10):
+        average, chain, n_steps = sgd_epoch(
+            objective,
+            chain,
+            step=step,
+            batch_size=16,
+            random_state=rng,
+            average=average,
+            n_steps=n_steps,
+        )
+        errors.append(np.linalg.norm(average[0] - optimum))
+    # A constant step leaves the chain in a noise ball; the running average keeps
+    # shrinking as epochs accumulate.
+    assert errors[-1] < 0.3 * errors[1]
+    assert errors[-1] < 0.3 * np.linalg.norm(chain[0] - optimum)
+    assert n_steps == 10 * X.shape[0] // 16
+
+
+def test_validation_score_stops_after_n_iter_no_change_epochs():
+    X, y = orthogonal_problem(n_samples=256)
+    result = stochastic_gradient_descent(
+        LeastSquares(X, y, l2=0.1),
+        np.zeros((1, X.shape[1])),
+        n_iter_no_change=3,
+        random_state=np.random.RandomState(0),
+        validation_score=lambda coef: 0.5,  # never improves after the first epoch
+    )
+    # As SGDClassifier: the first epoch sets the best score, then 3 without gain.
+    assert result.stop_reason == "early_stopping" and result.converged
+    assert result.n_iter == 4
+
+
+def test_fixed_step_that_diverges_raises():
+    X, y = orthogonal_problem(n_samples=512)
+    objective = LeastSquares(X, y)
+    with pytest.raises(ObjectiveDivergedError):
+        stochastic_gradient_descent(
+            objective,
+            np.zeros((1, X.shape[1])),
+            step=100.0,
+            random_state=np.random.RandomState(0),
+        )
+
+
+# -- the minibatch interface of LogisticObjective ----------------------------------
+
+
+def logistic_objective(multinomial, sparse_X=False, seed=0, n_samples=120):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, 5)) * [1, 2, 0.5, 3, 1] + [0, 1, 0, -2, 0]
+    y = rng.integers(0, 3 if multinomial else 2, n_samples)
+    target = (y[:, None] == np.arange(3)).astype(float) if multinomial else y * 1.0
+    weights = rng.uniform(0, 3, n_samples)
+    return LogisticObjective(
+        sparse.csr_matrix(X) if sparse_X else X,
+        target,
+        weights,
+        C=0.5,
+        l1_ratio=0.0,
+        fit_intercept=True,
+        precondition=True,
+    )
+
+
+@pytest.mark.parametrize("multinomial", [False, True])
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_batch_gradients_of_a_partition_average_to_the_full_gradient(
+    multinomial, sparse_X
+):
+    objective = logistic_objective(multinomial, sparse_X)
+    coef = np.random.default_rng(1).standard_normal(objective.coef_shape)
+    batches = np.random.default_rng(2).permutation(objective.n_samples).reshape(4, -1)
+    mean_of_batches = np.mean(
+        [objective.batch_gradient(coef, rows) for rows in batches], axis=0
+    )
+    np.testing.assert_allclose(mean_of_batches, objective.gradient(coef), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_row_norms_of_centred_scaled_rows(sparse_X):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 4)) + 3
+    shift, scale = rng.standard_normal(4), rng.uniform(0.5, 2, 4)
+    expected = (((X - shift) / scale) ** 2).sum(axis=1) + 1
+    norms = row_norms_squared(
+        sparse.csr_matrix(X) if sparse_X else X,
+        fit_intercept=True,
+        column_shift=shift,
+        column_scale=scale,
+    )
+    np.testing.assert_allclose(norms, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("multinomial", [False, True])
+def test_expected_smoothness_spans_full_and_worst_sample(multinomial):
+    objective = logistic_objective(multinomial)
+    scaling = objective.scaling
+    rng = np.random.RandomState(0)
+    full = lipschitz_constant(
+        objective.X,
+        objective.weights,
+        fit_intercept=True,
+        multinomial=multinomial,
+        column_shift=scaling.shift,
+        column_scale=scaling.scale,
+    )
+    l2 = objective.l2_strength * float(np.max(scaling.scale**-2.0))
+    c = 0.5 if multinomial else 0.25
+    worst = c * float(
+        np.max(
+            objective.n_samples
+            * objective.weights
+            * (((objective.X - scaling.shift) / scaling.scale) ** 2).sum(axis=1)
+            + objective.n_samples * objective.weights
+        )
+    )
+    n = objective.n_samples
+    assert objective.batch_lipschitz_constant(n, rng) == pytest.approx(full + l2)
+    assert objective.batch_lipschitz_constant(1, rng) == pytest.approx(worst + l2)
+    middle = objective.batch_lipschitz_constant(10, rng)
+    assert full + l2 < middle < worst + l2
+
+
+# -- the estimator with solver="sgd" ---------------------------------------------
+
+
+def standardized_problem(n_classes, n_samples=3000, seed=0):
+    X, y = make_classification(
+        n_samples,
+        12,
+        n_informative=6,
+        n_redundant=0,  # redundant columns are collinear: a flat optimum
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        # Overlapping classes: a well-conditioned optimum, so that a gradient below
+        # tol pins the coefficients down to about tol.
+        class_sep=0.5,
+        flip_y=0.1,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("class_weight", [None, {0: 2.0, 1: 0.5}])
+def test_sgd_agrees_with_lbfgs(n_classes, sparse_X, class_weight):
+    X, y = standardized_problem(n_classes)
+    sample_weight = np.random.default_rng(0).uniform(0.5, 2, y.size)
+    # newton-cg, whose only stopping test is the gradient: a tight reference.
+    reference = LogisticRegression(
+        C=0.5, class_weight=class_weight, solver="newton-cg", tol=1e-10
+    ).fit(X, y, sample_weight=sample_weight)
+    model = GDLogisticRegression(
+        solver="sgd", C=0.5, class_weight=class_weight, tol=1e-7, random_state=0
+    ).fit(sparse.csr_matrix(X) if sparse_X else X, y, sample_weight=sample_weight)
+    assert model.converged_
+    np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-5)
+    np.testing.assert_allclose(model.intercept_, reference.intercept_, atol=1e-5)
+    # The multinomial model, not one-vs-rest: one centred row per class.
+    assert model.coef_.shape == reference.coef_.shape
+
+
+def test_loss_curve_ends_at_the_objective_of_the_fitted_coefficients():
+    X, y = standardized_problem(3)
+    model = GDLogisticRegression(solver="sgd", random_state=0).fit(X, y)
+    objective = LogisticObjective(
+        X,
+        (y[:, None] == np.arange(3)).astype(float),
+        np.ones(y.size),
+        C=1.0,
+        l1_ratio=0.0,
+        fit_intercept=True,
+    )
+    coef = np.column_stack([model.coef_, model.intercept_])
+    assert model.loss_curve_[-1] == pytest.approx(objective.value(coef), rel=1e-10)
+    assert model.loss_curve_.size == model.n_iter_ + 1
+    # The first epoch alone closes most of the gap to the optimum.
+    gap = model.loss_curve_ - model.loss_curve_[-1]
+    assert gap[1] < 0.1 * gap[0]
+
+
+def test_same_seed_is_bitwise_identical_another_seed_differs():
+    X, y = standardized_problem(3)
+    fits = [
+        GDLogisticRegression(solver="sgd", random_state=seed).fit(X, y).coef_
+        for seed in (0, 0, 1)
+    ]
+    assert np.array_equal(fits[0], fits[1])
+    assert not np.array_equal(fits[0], fits[2])
+
+
+def test_weights_equal_repeated_rows_to_tol():
+    # More rows than a minibatch, so the stochastic paths differ; the full-gradient
+    # finish makes both answers the optimum to the accuracy tol promises.
+    X, y = standardized_problem(3, n_samples=600)
+    repeats = np.random.default_rng(0).integers(0, 4, y.size)
+    weighted = GDLogisticRegression(solver="sgd", tol=1e-9, random_state=0).fit(
+        X, y, sample_weight=repeats
+    )
+    repeated = GDLogisticRegression(solver="sgd", tol=1e-9, random_state=0).fit(
+        np.repeat(X, repeats, axis=0), np.repeat(y, repeats)
+    )
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6
+    )
+
+
+def test_early_stopping_holds_out_a_stratified_split_and_stops():
+    X, y = standardized_problem(2, n_samples=2000)
+    model = GDLogisticRegression(
+        solver="sgd", early_stopping=True, n_iter_no_change=2, random_state=0
+    ).fit(X, y)
+    assert model.converged_
+    assert model.n_iter_ < 50 and model.loss_curve_.size == model.n_iter_ + 1
+    # It never finishes with full gradients, so it stops short of the optimum.
+    full = GDLogisticRegression(solver="sgd", random_state=0).fit(X, y)
+    assert not np.allclose(model.coef_, full.coef_, atol=1e-4)
+
+
+def test_early_stopping_without_room_for_every_class_says_so():
+    X, y = standardized_problem(2, n_samples=40)
+    y[:] = 0
+    y[0] = 1  # a single sample of class 1 cannot be in both parts
+    with pytest.raises(ValueError, match="early_stopping needs a stratified"):
+        GDLogisticRegression(solver="sgd", early_stopping=True).fit(X, y)
+
+
+def test_sgd_learning_rate_too_large_names_the_safe_step():
+    X, y = standardized_problem(2)
+    with pytest.raises(ValueError, match="safe step for this problem is 1/L"):
+        GDLogisticRegression(solver="sgd", learning_rate=1e4, random_state=0).fit(
+            X * 100, y
+        )
+
+
+def test_sgd_max_iter_warns():
+    X, y = standardized_problem(3)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        GDLogisticRegression(solver="sgd", max_iter=2, random_state=0).fit(X, y)
+
+
+def test_float32_stays_float32():
+    X, y = standardized_problem(3)
+    model = GDLogisticRegression(solver="sgd", random_state=0).fit(
+        X.astype(np.float32), y
+    )
+    assert model.coef_.dtype == np.float32
+
+
+def test_sgd_with_l1_finds_the_same_sparse_optimum_as_nesterov():
+    X, y = standardized_problem(3)
+    X = np.column_stack([X, np.random.default_rng(0).standard_normal((y.size, 6))])
+    kwargs = dict(C=0.01, l1_ratio=0.7, tol=1e-8)
+    reference = GDLogisticRegression(**kwargs).fit(X, y)
+    model = GDLogisticRegression(solver="sgd", random_state=0, **kwargs).fit(X, y)
+    assert (reference.coef_ == 0).any()  # the oracle is sparse
+    np.testing.assert_array_equal(model.coef_ == 0, reference.coef_ == 0)
+    np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-6)
+
+
+def test_warm_start_at_the_optimum_takes_no_epoch():
+    X, y = standardized_problem(2)
+    model = GDLogisticRegression(solver="sgd", warm_start=True, random_state=0)
+    coef = model.fit(X, y).coef_.copy()
+    model.fit(X, y)
+    assert model.n_iter_ == 0 and model.converged_
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert model.learning_rate_ > 0
