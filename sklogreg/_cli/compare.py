@@ -1,0 +1,532 @@
+"""``sklogreg compare``: our gradient descent beside scikit-learn, numbers and a plot.
+
+Every contender is a ``Pipeline(StandardScaler(), classifier)`` fitted on the same
+stratified training split, at the same regularisation ``C``:
+
+- ``GDLogisticRegression`` with each of its solvers (read from the estimator's own
+  parameter constraints, so a solver added there shows up here);
+- ``LogisticRegression`` (lbfgs), the reference;
+- ``SGDClassifier(loss="log_loss", alpha=1 / (C * n_train))``: the same objective,
+  since SGD's penalty ``alpha/2 ||w||^2`` sits beside a *mean* loss.
+
+All are scored by one independent function (`objective.penalized_log_loss`) on the
+standardized training data. BLAS runs on one thread while timing: two BLAS copies in
+one process can make multi-threaded runs of small problems many times slower, and one
+thread compares like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.metrics import accuracy_score, log_loss
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from .. import GDLogisticRegression
+from .datasets import EMBEDDED_DATASETS, load_dataset
+from .errors import CommandLineError, one_line
+from .objective import penalized_log_loss
+
+__all__ = ["add_arguments", "available_solvers", "run"]
+
+REFERENCE = "sklearn-lbfgs"
+TEST_SIZE = 0.25
+RANDOM_STATE = 0
+# The tight lbfgs fit that estimates the optimum J* for the convergence plot.
+OPTIMUM_TOL = 1e-12
+OPTIMUM_MAX_ITER = 100_000
+
+
+def available_solvers() -> list[str]:
+    """The solvers ``GDLogisticRegression`` accepts, in a stable display order."""
+    options: set[str] = set()
+    for constraint in GDLogisticRegression._parameter_constraints["solver"]:
+        # StrOptions carries its strings in ``options``; other constraints do not.
+        options |= set(getattr(constraint, "options", ()))
+    order = ["gd", "nesterov", "sgd"]
+    return [s for s in order if s in options] + sorted(options - set(order))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``sklogreg compare``."""
+    parser.add_argument(
+        "--dataset",
+        default="breast_cancer",
+        help=f"{', '.join(EMBEDDED_DATASETS)} (embedded in scikit-learn), or the path "
+        "of a CSV file with a header row (then give --target). Default: breast_cancer.",
+    )
+    parser.add_argument(
+        "--target", metavar="COLUMN", help="the label column of a CSV file"
+    )
+    parser.add_argument(
+        "--C",
+        type=float,
+        default=1.0,
+        help="inverse regularisation strength, the same for every contender "
+        "(default: 1.0)",
+    )
+    parser.add_argument(
+        "--solver",
+        action="append",
+        choices=available_solvers(),
+        help="a GDLogisticRegression solver to run; repeat for several "
+        "(default: all of them)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        default="auto",
+        help="GDLogisticRegression's learning_rate: a positive number or 'auto' "
+        "(default: auto)",
+    )
+    parser.add_argument(
+        "--max-iter",
+        type=int,
+        default=1000,
+        help="iteration (epoch) budget of every contender (default: 1000)",
+    )
+    parser.add_argument(
+        "--tol",
+        type=float,
+        default=1e-6,
+        help="stop when the largest gradient entry is at most this, for "
+        "GDLogisticRegression and lbfgs (SGDClassifier keeps its own stopping "
+        "rule) (default: 1e-6)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="fit each contender this many times and keep the fastest (default: 3)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path("compare.png"),
+        help="where to write the convergence plot (default: compare.png)",
+    )
+    parser.add_argument(
+        "--no-plot", action="store_true", help="print the table only, write no PNG"
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print GDLogisticRegression's progress lines during each fit",
+    )
+
+
+@dataclass
+class Contender:
+    """A named classifier to fit, and whether it records a loss curve."""
+
+    name: str
+    classifier: object
+    ours: bool = False
+
+
+@dataclass
+class Outcome:
+    """What one fitted contender measured."""
+
+    name: str
+    fit_seconds: float
+    n_iter: int
+    objective: float
+    train_accuracy: float
+    test_accuracy: float
+    test_log_loss: float
+    converged: bool
+    coef: np.ndarray
+    loss_curve: np.ndarray | None = None
+    curve_seconds: np.ndarray | None = None
+    coef_gap: float = field(default=np.nan)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fit every contender, print the table, write the plot; return the exit code."""
+    learning_rate = _parse_learning_rate(args.learning_rate)
+    if not (np.isfinite(args.C) and args.C > 0):
+        raise CommandLineError(f"--C must be a finite positive number, got {args.C}.")
+    if args.max_iter < 1:
+        raise CommandLineError(f"--max-iter must be at least 1, got {args.max_iter}.")
+    if args.repeats < 1:
+        raise CommandLineError(f"--repeats must be at least 1, got {args.repeats}.")
+    if not args.tol >= 0:
+        raise CommandLineError(f"--tol must be non-negative, got {args.tol}.")
+    if not args.no_plot:
+        _check_matplotlib()
+
+    dataset = load_dataset(args.dataset, args.target)
+    try:
+        X_train, X_test, y_train, y_test = train_test_split(
+            dataset.X,
+            dataset.y,
+            test_size=TEST_SIZE,
+            stratify=dataset.y,
+            random_state=RANDOM_STATE,
+        )
+    except ValueError as error:
+        raise CommandLineError(f"cannot split {dataset.name}: {error}") from error
+    if np.unique(y_train).size < dataset.classes.size:
+        raise CommandLineError(
+            f"the training split of {dataset.name} misses a class: too few samples."
+        )
+
+    contenders = _contenders(
+        args.solver or available_solvers(),
+        C=args.C,
+        n_train=len(y_train),
+        learning_rate=learning_rate,
+        max_iter=args.max_iter,
+        tol=args.tol,
+        verbose=int(args.verbose),
+    )
+    print(
+        f"{dataset.name}: {len(y_train)} train / {len(y_test)} test samples, "
+        f"{dataset.X.shape[1]} features, {dataset.classes.size} classes; C={args.C:g}, "
+        f"tol={args.tol:g}, max_iter={args.max_iter}; BLAS on 1 thread; "
+        f"fastest of {args.repeats} fits"
+    )
+    outcomes = []
+    with threadpool_limits(limits=1):
+        for number, contender in enumerate(contenders, start=1):
+            progress = f"[{number}/{len(contenders)}] {contender.name}"
+            print(f"{progress}: fitting ...", file=sys.stderr, flush=True)
+            outcome = _fit(
+                contender,
+                dataset.classes,
+                args.C,
+                X_train,
+                y_train,
+                X_test,
+                y_test,
+                repeats=args.repeats,
+            )
+            print(
+                f"{progress}: {outcome.fit_seconds * 1e3:.1f} ms, "
+                f"{outcome.n_iter} iterations",
+                file=sys.stderr,
+            )
+            outcomes.append(outcome)
+        reference = next(o for o in outcomes if o.name == REFERENCE)
+        for outcome in outcomes:
+            outcome.coef_gap = float(np.abs(outcome.coef - reference.coef).max())
+        optimum = min(
+            _optimum(X_train, y_train, dataset.classes, args.C),
+            *(o.objective for o in outcomes),
+            *(o.loss_curve.min() for o in outcomes if o.loss_curve is not None),
+        )
+
+    print(format_table(outcomes))
+    print(
+        f"objective: mean log-loss + ||W||²/(2·C·n) on the standardized training "
+        f"data; its optimum J* ≈ {optimum:.12g}. Iterations are epochs for the SGD "
+        "contenders."
+    )
+    if dataset.classes.size > 2:
+        print(
+            "SGDClassifier fits one-vs-rest for 3+ classes: its coefficients are "
+            "scored on the multinomial objective they do not minimise."
+        )
+    if not args.no_plot:
+        _plot(outcomes, optimum, dataset.name, args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _parse_learning_rate(text: str) -> float | str:
+    if text == "auto":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = np.nan
+    if not (np.isfinite(value) and value > 0):
+        raise CommandLineError(
+            f"--learning-rate must be a positive number or 'auto', got {text!r}."
+        )
+    return value
+
+
+def _check_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise CommandLineError(
+            'the plot needs matplotlib: pip install "sklogreg[plot]", or pass '
+            "--no-plot."
+        ) from None
+
+
+def _contenders(solvers, *, C, n_train, learning_rate, max_iter, tol, verbose):
+    ours = [
+        Contender(
+            f"sklogreg-{solver}",
+            GDLogisticRegression(
+                C=C,
+                solver=solver,
+                learning_rate=learning_rate,
+                max_iter=max_iter,
+                tol=tol,
+                random_state=RANDOM_STATE,
+                verbose=verbose,
+            ),
+            ours=True,
+        )
+        for solver in solvers
+    ]
+    return [
+        *ours,
+        Contender(REFERENCE, LogisticRegression(C=C, tol=tol, max_iter=max_iter)),
+        Contender(
+            "sklearn-SGDClassifier",
+            # Same objective: SGD's alpha/2 ||w||^2 beside a mean loss is 1/(2 C n).
+            SGDClassifier(
+                loss="log_loss",
+                alpha=1.0 / (C * n_train),
+                max_iter=max_iter,
+                random_state=RANDOM_STATE,
+            ),
+        ),
+    ]
+
+
+def _fit(contender, classes, C, X_train, y_train, X_test, y_test, repeats) -> Outcome:
+    """Fit one contender in a pipeline, timed, and measure everything in the table.
+
+    The fit runs ``repeats`` times and the fastest run is kept, so that a first run's
+    one-off costs (lazy imports, cold caches) do not decide the timing.
+    """
+    fastest = None
+    for _ in range(repeats):
+        run = _timed_fit(contender, X_train, y_train, with_clock=False)
+        if fastest is None or run[1] < fastest[1]:
+            fastest = run
+    pipeline, fit_seconds, caught, _ = fastest
+    classifier = pipeline[-1]
+    for warning in caught:
+        if not issubclass(warning.category, ConvergenceWarning):
+            print(
+                f"warning from {contender.name}: {one_line(warning.message)}",
+                file=sys.stderr,
+            )
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+    scaled_train = pipeline[0].transform(X_train)
+    coef = np.column_stack([classifier.coef_, classifier.intercept_])
+    loss_curve = curve_seconds = None
+    if contender.ours:
+        loss_curve = np.asarray(classifier.loss_curve_, dtype=float)
+        curve_seconds = _iteration_seconds(contender, X_train, y_train, fit_seconds)
+        if curve_seconds is None or curve_seconds.size != loss_curve.size:
+            # No per-iteration clock: spread the iterations evenly over the fit.
+            curve_seconds = np.linspace(0, fit_seconds, loss_curve.size)
+    return Outcome(
+        name=contender.name,
+        fit_seconds=fit_seconds,
+        n_iter=int(np.max(classifier.n_iter_)),
+        objective=penalized_log_loss(
+            classifier.coef_, classifier.intercept_, scaled_train, y_train, classes, C
+        ),
+        train_accuracy=accuracy_score(y_train, pipeline.predict(X_train)),
+        test_accuracy=accuracy_score(y_test, pipeline.predict(X_test)),
+        test_log_loss=log_loss(y_test, pipeline.predict_proba(X_test), labels=classes),
+        converged=converged,
+        coef=coef,
+        loss_curve=loss_curve,
+        curve_seconds=curve_seconds,
+    )
+
+
+def _iteration_seconds(contender, X_train, y_train, fit_seconds):
+    """When each point of the loss curve was reached, in a fit without the clock.
+
+    A fit with the clock attached runs slower, by the callback machinery's cost per
+    iteration; that cost is taken off each stamp (``k`` times the per-iteration
+    overhead for the ``k``-th), so the curve ends at the fit time in the table.
+    Returns None when scikit-learn has no callback API.
+    """
+    _, clocked_seconds, _, stamps = _timed_fit(
+        contender, X_train, y_train, with_clock=True
+    )
+    if stamps is None or stamps.size < 2:
+        return None
+    overhead = max(clocked_seconds - fit_seconds, 0.0) / (stamps.size - 1)
+    corrected = stamps - overhead * np.arange(stamps.size)
+    return np.maximum.accumulate(np.clip(corrected, 0.0, fit_seconds))
+
+
+def _timed_fit(contender, X_train, y_train, *, with_clock):
+    """One fit: the pipeline, its seconds, its warnings, and per-iteration times."""
+    classifier = clone(contender.classifier)
+    clock = _IterationClock() if with_clock else None
+    if clock is not None and clock.available:
+        classifier.set_callbacks(clock)
+    pipeline = make_pipeline(StandardScaler(), classifier)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            start = time.perf_counter()
+            pipeline.fit(X_train, y_train)
+            seconds = time.perf_counter() - start
+        except ValueError as error:
+            raise CommandLineError(f"{contender.name}: {one_line(error)}") from error
+    stamps = (
+        clock.seconds_since(start) if clock is not None and clock.available else None
+    )
+    return pipeline, seconds, caught, stamps
+
+
+def _optimum(X_train, y_train, classes, C) -> float:
+    """J* from a far tighter lbfgs fit than any contender's, for the gap plot."""
+    pipeline = make_pipeline(
+        StandardScaler(),
+        LogisticRegression(C=C, tol=OPTIMUM_TOL, max_iter=OPTIMUM_MAX_ITER),
+    )
+    with warnings.catch_warnings():
+        # Stopping on the function-change test before tol=1e-12 is expected here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(X_train, y_train)
+    model = pipeline[-1]
+    return penalized_log_loss(
+        model.coef_,
+        model.intercept_,
+        pipeline[0].transform(X_train),
+        y_train,
+        classes,
+        C,
+    )
+
+
+class _IterationClock:
+    """A scikit-learn callback noting the wall-clock time as each iteration begins.
+
+    The last iteration task begins at the final coefficients, so the stamps line up
+    one-to-one with ``loss_curve_``: the start, then the end of every iteration.
+    """
+
+    def __init__(self) -> None:
+        try:
+            import sklearn.callback  # noqa: F401
+
+            self.available = True
+        except ImportError:  # scikit-learn < 1.9
+            self.available = False
+        self.stamps: list[float] = []
+
+    def seconds_since(self, start: float) -> np.ndarray:
+        return np.asarray(self.stamps) - start
+
+    def setup(self, estimator, context) -> None:
+        self.stamps = []
+
+    def teardown(self, estimator, context) -> None:
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs) -> None:
+        if context.task_name == "iteration":
+            self.stamps.append(time.perf_counter())
+
+    def on_fit_task_end(self, estimator, context, **kwargs) -> bool:
+        return False
+
+
+COLUMNS = (
+    ("contender", "{}", "<"),
+    ("fit_ms", "{:.2f}", ">"),
+    ("iter", "{:d}", ">"),
+    ("objective", "{:.10f}", ">"),
+    ("train_acc", "{:.4f}", ">"),
+    ("test_acc", "{:.4f}", ">"),
+    ("test_logloss", "{:.5f}", ">"),
+    ("max|Δcoef|", "{:.2e}", ">"),
+    ("converged", "{}", ">"),
+)
+
+
+def format_table(outcomes: list[Outcome]) -> str:
+    """One aligned row per contender.
+
+    ``max|Δcoef|`` is the largest difference to lbfgs's coefficients and intercepts.
+    """
+    rows = [
+        (
+            o.name,
+            o.fit_seconds * 1e3,
+            o.n_iter,
+            o.objective,
+            o.train_accuracy,
+            o.test_accuracy,
+            o.test_log_loss,
+            o.coef_gap,
+            "yes" if o.converged else "no",
+        )
+        for o in outcomes
+    ]
+    cells = [[title for title, _, _ in COLUMNS]] + [
+        [fmt.format(value) for (_, fmt, _), value in zip(COLUMNS, row, strict=True)]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    return "\n".join(
+        "  ".join(
+            f"{cell:{align}{width}}"
+            for cell, width, (_, _, align) in zip(line, widths, COLUMNS, strict=True)
+        ).rstrip()
+        for line in cells
+    )
+
+
+def _plot(outcomes: list[Outcome], optimum: float, title: str, output: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ..plotting import plot_loss_curve
+
+    figure = Figure(figsize=(12, 4.6), layout="constrained")
+    FigureCanvasAgg(figure)
+    by_iteration, by_time = figure.subplots(1, 2)
+    for outcome in outcomes:
+        if outcome.loss_curve is None:
+            continue
+        plot_loss_curve(
+            outcome.loss_curve, optimum=optimum, ax=by_iteration, label=outcome.name
+        )
+        plot_loss_curve(
+            outcome.loss_curve,
+            optimum=optimum,
+            times=outcome.curve_seconds,
+            ax=by_time,
+            label=outcome.name,
+        )
+    floor = 1e-15 * max(1.0, abs(optimum))
+    others = [o for o in outcomes if o.loss_curve is None]
+    for outcome, marker in zip(others, "oD^v"[: len(others)], strict=True):
+        by_time.plot(
+            outcome.fit_seconds,
+            max(outcome.objective - optimum, floor),
+            marker,
+            markersize=9,
+            color="black" if outcome.name == REFERENCE else "gray",
+            label=f"{outcome.name} (end of fit)",
+        )
+    by_iteration.set_title(f"{title}: objective gap per iteration")
+    by_time.set_title(f"{title}: objective gap against wall time")
+    for ax in (by_iteration, by_time):
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize="small")
+    try:
+        figure.savefig(output, dpi=110)
+    except OSError as error:
+        raise CommandLineError(f"cannot write {output}: {error}") from error

@@ -1,0 +1,363 @@
+"""``sklogreg landscape``: the cost J(m, b) on one feature, two losses, a gd walk.
+
+With one feature ``x`` the model is ``p = sigmoid(m x + b)`` and every cost is a
+surface over the plane of ``(m, b)``. Two costs are drawn side by side over the same
+grid:
+
+- the log-loss, ``J = mean(-y log p - (1 - y) log(1 - p))``, which is convex in
+  ``(m, b)``: a single bowl;
+- the mean squared error of the sigmoid, ``J = mean((p - y)^2)``, which is not: where
+  the sigmoid saturates the surface flattens into plateaus that bend the wrong way.
+
+A ``GDLogisticRegression(solver="gd")`` fit with a fixed learning rate, recorded by
+`sklogreg.callbacks.IterateHistory`, is drawn on both. The claim "convex or not" is
+checked on the grid, not taken on faith: a convex function's second difference
+``J(p + d) - 2 J(p) + J(p - d)`` is never negative, along any direction ``d``. The
+command reports the smallest such curvature along the grid's rows, columns and
+diagonals; one clearly negative value proves the surface is not convex, while none
+below round-off is what a convex surface shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.special import expit, log_expit
+from sklearn.exceptions import ConvergenceWarning
+
+from .. import GDLogisticRegression
+from .datasets import EMBEDDED_DATASETS, load_dataset
+from .errors import CommandLineError, one_line
+
+__all__ = ["Convexity", "add_arguments", "cost_grids", "grid_convexity", "run"]
+
+# The grid spans at least this many standard deviations of slope and intercept: wide
+# enough to reach the saturated sigmoid, where MSE's plateaus are.
+MIN_HALF_WIDTH = 10.0
+# Points of the gd path farther out than this share of the half-width widen the grid.
+PATH_MARGIN = 1.2
+# GDLogisticRegression's C must be finite; at this C the penalty ||m||^2/(2 C n) is
+# far below round-off of the log-loss, so the walk is on the surface drawn.
+NO_PENALTY_C = 1e12
+# Round-off in a second difference of values near |J|: a few ulps of J over h^2.
+ROUNDOFF_ULPS = 64
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``sklogreg landscape``."""
+    parser.add_argument(
+        "--dataset",
+        default="breast_cancer",
+        help=f"a two-class data set: {', '.join(EMBEDDED_DATASETS)} or a CSV path "
+        "with --target (default: breast_cancer)",
+    )
+    parser.add_argument(
+        "--target", metavar="COLUMN", help="the label column of a CSV file"
+    )
+    parser.add_argument(
+        "--feature",
+        type=int,
+        default=0,
+        help="index of the feature to use, standardized (default: 0, 'mean radius' "
+        "of breast_cancer)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=2.0,
+        help="the fixed step of the gd walk (default: 2.0; on a standardized "
+        "feature the log-loss is safe for any step up to 4)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=500,
+        help="the most gd steps to take (default: 500)",
+    )
+    parser.add_argument(
+        "--grid-size",
+        type=int,
+        default=201,
+        help="grid points along m and along b (default: 201)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path("landscape.png"),
+        help="where to write the picture (default: landscape.png)",
+    )
+    parser.add_argument(
+        "--no-plot", action="store_true", help="print the verdicts only, write no PNG"
+    )
+
+
+@dataclass(frozen=True)
+class Convexity:
+    """What a grid of values says about the convexity of the surface."""
+
+    min_curvature: float
+    """Smallest second difference over squared step, over 4 grid directions."""
+    where: tuple[float, float]
+    """The ``(m, b)`` where it was found."""
+    roundoff: float
+    """How negative round-off alone can make a second difference."""
+    negative_share: float
+    """Share of interior grid points with a curvature below ``-roundoff``."""
+    local_minima: list[tuple[float, float]]
+    """Interior grid points strictly lower than their 8 neighbours."""
+
+    @property
+    def convex(self) -> bool:
+        """Whether no second difference is negative beyond round-off."""
+        return self.min_curvature >= -self.roundoff
+
+
+def cost_grids(
+    x: np.ndarray, y: np.ndarray, slopes: np.ndarray, intercepts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-loss and MSE of ``sigmoid(m x + b)`` at every ``(m, b)`` of a grid.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_samples,)
+        The feature.
+    y : ndarray of shape (n_samples,)
+        Labels in {0, 1}.
+    slopes, intercepts : ndarray of shape (n_m,) and (n_b,)
+        The grid's axes.
+
+    Returns
+    -------
+    log_loss, mse : ndarray of shape (n_m, n_b)
+        ``[i, j]`` is the cost at ``(slopes[i], intercepts[j])``.
+    """
+    log_loss = np.empty((slopes.size, intercepts.size))
+    mse = np.empty_like(log_loss)
+    for i, slope in enumerate(slopes):  # one row at a time: n_b x n_samples floats
+        z = slope * x[None, :] + intercepts[:, None]
+        # -log p = -log_expit(z), -log(1 - p) = -log_expit(-z): finite for any z.
+        log_loss[i] = -(y * log_expit(z) + (1 - y) * log_expit(-z)).mean(axis=1)
+        mse[i] = ((expit(z) - y) ** 2).mean(axis=1)
+    return log_loss, mse
+
+
+def grid_convexity(
+    cost: np.ndarray, slopes: np.ndarray, intercepts: np.ndarray
+) -> Convexity:
+    """Test a grid of values of ``J(m, b)`` for convexity by second differences.
+
+    Parameters
+    ----------
+    cost : ndarray of shape (n_m, n_b)
+        Values on an evenly spaced grid.
+    slopes, intercepts : ndarray of shape (n_m,) and (n_b,)
+        The grid's axes.
+
+    Returns
+    -------
+    Convexity
+    """
+    h_m, h_b = slopes[1] - slopes[0], intercepts[1] - intercepts[0]
+    centre = cost[1:-1, 1:-1]
+    curvatures = []
+    # Directions as index offsets: along m, along b, and the two diagonals.
+    for di, dj in ((1, 0), (0, 1), (1, 1), (1, -1)):
+        forward = _shifted(cost, di, dj)
+        backward = _shifted(cost, -di, -dj)
+        step_squared = (di * h_m) ** 2 + (dj * h_b) ** 2
+        curvatures.append((forward - 2 * centre + backward) / step_squared)
+    curvature = np.min(curvatures, axis=0)
+    roundoff = (
+        ROUNDOFF_ULPS * np.finfo(float).eps * np.abs(cost).max() / min(h_m, h_b) ** 2
+    )
+    i, j = np.unravel_index(np.argmin(curvature), curvature.shape)
+
+    is_minimum = np.ones(centre.shape, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                is_minimum &= centre < _shifted(cost, di, dj)
+    minima = [
+        (float(slopes[a + 1]), float(intercepts[b + 1]))
+        for a, b in zip(*np.nonzero(is_minimum), strict=True)
+    ]
+    return Convexity(
+        min_curvature=float(curvature[i, j]),
+        where=(float(slopes[i + 1]), float(intercepts[j + 1])),
+        roundoff=float(roundoff),
+        negative_share=float((curvature < -roundoff).mean()),
+        local_minima=minima,
+    )
+
+
+def _shifted(values: np.ndarray, di: int, dj: int) -> np.ndarray:
+    """The interior of ``values`` moved by ``(di, dj)``: neighbours of each point."""
+    n, m = values.shape
+    return values[1 + di : n - 1 + di, 1 + dj : m - 1 + dj]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fit the gd walk, grid both costs, print the verdicts, draw; return exit code."""
+    _check_callbacks()
+    if not (np.isfinite(args.learning_rate) and args.learning_rate > 0):
+        raise CommandLineError(
+            f"--learning-rate must be a positive number, got {args.learning_rate}."
+        )
+    if args.steps < 1:
+        raise CommandLineError(f"--steps must be at least 1, got {args.steps}.")
+    if args.grid_size < 5:
+        raise CommandLineError(f"--grid-size must be at least 5, got {args.grid_size}.")
+    if not args.no_plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise CommandLineError(
+                'the picture needs matplotlib: pip install "sklogreg[plot]", or pass '
+                "--no-plot."
+            ) from None
+
+    dataset = load_dataset(args.dataset, args.target)
+    if dataset.classes.size != 2:
+        raise CommandLineError(
+            f"landscape draws a two-class cost; {dataset.name} has "
+            f"{dataset.classes.size} classes."
+        )
+    n_features = dataset.X.shape[1]
+    if not 0 <= args.feature < n_features:
+        raise CommandLineError(
+            f"--feature must be between 0 and {n_features - 1} for {dataset.name}, "
+            f"got {args.feature}."
+        )
+    x = dataset.X[:, args.feature]
+    if not x.std() > 0:
+        raise CommandLineError(
+            f"feature {args.feature} of {dataset.name} is constant: no slope to draw."
+        )
+    x = (x - x.mean()) / x.std()
+    y = (dataset.y == dataset.classes[1]).astype(float)
+    feature_name = dataset.feature_names[args.feature]
+
+    path, final_loss, stopped = _gd_walk(x, y, args.learning_rate, args.steps)
+    half_width = max(MIN_HALF_WIDTH, PATH_MARGIN * np.abs(path).max())
+    slopes = np.linspace(-half_width, half_width, args.grid_size)
+    intercepts = np.linspace(-half_width, half_width, args.grid_size)
+    costs = dict(
+        zip(
+            ("log-loss", "MSE of the sigmoid"),
+            cost_grids(x, y, slopes, intercepts),
+            strict=True,
+        )
+    )
+    verdicts = {
+        name: grid_convexity(cost, slopes, intercepts) for name, cost in costs.items()
+    }
+
+    print(
+        f"{dataset.name}, feature {args.feature} {feature_name!r} (standardized): "
+        f"{y.size} samples, positive class {dataset.classes[1]}"
+    )
+    print(
+        f"gd walk: learning_rate={args.learning_rate:g}, {len(path) - 1} steps from "
+        f"(m, b) = (0, 0) to ({path[-1, 0]:.4g}, {path[-1, 1]:.4g}), log-loss "
+        f"{final_loss:.6g} ({stopped})"
+    )
+    print(
+        f"grid: m and b in [{-half_width:.3g}, {half_width:.3g}], "
+        f"{args.grid_size} x {args.grid_size} points"
+    )
+    for name, verdict in verdicts.items():
+        print(_verdict_line(name, verdict))
+    if not args.no_plot:
+        _plot(costs, verdicts, slopes, intercepts, path, feature_name, args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _check_callbacks() -> None:
+    try:
+        import sklearn.callback
+    except ImportError:
+        import sklearn
+
+        raise CommandLineError(
+            "landscape records the gd walk with sklogreg.callbacks.IterateHistory, "
+            "which needs scikit-learn >= 1.9 (sklearn.callback); this is scikit-learn "
+            f"{sklearn.__version__}."
+        ) from None
+
+
+def _gd_walk(x, y, learning_rate, steps) -> tuple[np.ndarray, float, str]:
+    """Fit ``solver="gd"`` without penalty; return the (m, b) path and how it ended."""
+    from ..callbacks import IterateHistory
+
+    history = IterateHistory()
+    model = GDLogisticRegression(
+        C=NO_PENALTY_C,
+        solver="gd",
+        learning_rate=learning_rate,
+        max_iter=steps,
+        tol=1e-6,
+    ).set_callbacks(history)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        try:
+            model.fit(x[:, None], y)
+        except ValueError as error:
+            raise CommandLineError(one_line(error)) from error
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    path = np.column_stack([history.coef_path[:, 0, 0], history.intercept_path[:, 0]])
+    stopped = (
+        "converged: largest gradient entry below 1e-6"
+        if converged
+        else f"stopped at --steps={steps} before the gradient fell below 1e-6"
+    )
+    return path, float(model.loss_curve_[-1]), stopped
+
+
+def _verdict_line(name: str, verdict: Convexity) -> str:
+    minima = ", ".join(f"({m:.3g}, {b:.3g})" for m, b in verdict.local_minima[:3])
+    more = "..." if len(verdict.local_minima) > 3 else ""
+    count = len(verdict.local_minima)
+    return (
+        f"{name}: {'convex' if verdict.convex else 'NOT convex'} on the grid; "
+        f"smallest curvature {verdict.min_curvature:+.3g} at (m, b) = "
+        f"({verdict.where[0]:.3g}, {verdict.where[1]:.3g}) (round-off "
+        f"{verdict.roundoff:.1g}); negative on {100 * verdict.negative_share:.0f}% "
+        f"of the grid; {count} local minimum{'' if count == 1 else 'a'}"
+        + (f" at {minima}{more}" if count else "")
+    )
+
+
+def _plot(costs, verdicts, slopes, intercepts, path, feature_name, output) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ..plotting import plot_landscape
+
+    figure = Figure(figsize=(13, 5.2), layout="constrained")
+    FigureCanvasAgg(figure)
+    for ax, (name, cost) in zip(figure.subplots(1, 2), costs.items(), strict=True):
+        verdict = verdicts[name]
+        shape = "convex" if verdict.convex else "not convex"
+        plot_landscape(
+            slopes,
+            intercepts,
+            cost,
+            path=path,
+            ax=ax,
+            title=f"{name}: {shape} (smallest curvature {verdict.min_curvature:+.2g})",
+        )
+        for m, b in verdict.local_minima:
+            ax.plot(m, b, "+", color="white", markersize=12, markeredgewidth=2)
+    figure.suptitle(
+        f"J(m, b) for p = sigmoid(m·x + b), x = standardized {feature_name!r}; "
+        "orange: the gd walk; +: grid minima"
+    )
+    try:
+        figure.savefig(output, dpi=100)
+    except OSError as error:
+        raise CommandLineError(f"cannot write {output}: {error}") from error
