@@ -109,6 +109,8 @@ class Convexity:
     """Share of interior grid points with a curvature below ``-roundoff``."""
     local_minima: list[tuple[float, float]]
     """Interior grid points strictly lower than their 8 neighbours."""
+    curvature: np.ndarray
+    """Smallest curvature at each interior grid point, shape ``(n_m - 2, n_b - 2)``."""
 
     @property
     def convex(self) -> bool:
@@ -191,6 +193,7 @@ def grid_convexity(
         roundoff=float(roundoff),
         negative_share=float((curvature < -roundoff).mean()),
         local_minima=minima,
+        curvature=curvature,
     )
 
 
@@ -351,11 +354,21 @@ def _plot(costs, verdicts, slopes, intercepts, path, feature_name, output) -> No
             ax=ax,
             title=f"{name}: {shape} (smallest curvature {verdict.min_curvature:+.2g})",
         )
+        if not verdict.convex:
+            # Hatch where the surface bends down along some direction: no bowl there.
+            ax.contourf(
+                slopes[1:-1],
+                intercepts[1:-1],
+                verdict.curvature.T,
+                levels=[-np.inf, -verdict.roundoff],
+                colors="none",
+                hatches=["//"],
+            )
         for m, b in verdict.local_minima:
             ax.plot(m, b, "+", color="white", markersize=12, markeredgewidth=2)
     figure.suptitle(
         f"J(m, b) for p = sigmoid(m·x + b), x = standardized {feature_name!r}; "
-        "orange: the gd walk; +: grid minima"
+        "orange: the gd walk; +: grid minima; hatched: curvature < 0"
     )
     try:
         figure.savefig(output, dpi=100)
