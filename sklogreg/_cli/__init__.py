@@ -1,6 +1,9 @@
-"""The ``sklogreg`` command line: one module per job.
+"""The ``sklogreg`` command line, one module per job.
 
-`datasets` loads the data, `objective` scores every contender with one independent
-function, `compare` and `landscape` are the two subcommands, `errors` holds the one
-exception that becomes an exit code of 2.
+- `datasets`: load an embedded data set or a CSV file, and reject bad data;
+- `objective`: the one function that scores every contender;
+- `measure`: fit one contender, timed, and measure it;
+- `table`: print the contenders side by side;
+- `compare` and `landscape`: the two subcommands;
+- `errors`: the exception that becomes one line on stderr and exit code 2.
 """

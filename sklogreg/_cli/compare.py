@@ -19,34 +19,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from .. import GDLogisticRegression
 from .datasets import EMBEDDED_DATASETS, load_dataset
-from .errors import CommandLineError, one_line
-from .objective import penalized_log_loss
+from .errors import CommandLineError
+from .measure import Contender, Outcome, estimate_optimum, fit_and_measure
+from .table import format_table
 
 __all__ = ["add_arguments", "available_solvers", "run"]
 
 REFERENCE = "sklearn-lbfgs"
 TEST_SIZE = 0.25
 RANDOM_STATE = 0
-# The tight lbfgs fit that estimates the optimum J* for the convergence plot.
-OPTIMUM_TOL = 1e-12
-OPTIMUM_MAX_ITER = 100_000
 
 
 def available_solvers() -> list[str]:
@@ -126,33 +116,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@dataclass
-class Contender:
-    """A named classifier to fit, and whether it records a loss curve."""
-
-    name: str
-    classifier: object
-    ours: bool = False
-
-
-@dataclass
-class Outcome:
-    """What one fitted contender measured."""
-
-    name: str
-    fit_seconds: float
-    n_iter: int
-    objective: float
-    train_accuracy: float
-    test_accuracy: float
-    test_log_loss: float
-    converged: bool
-    coef: np.ndarray
-    loss_curve: np.ndarray | None = None
-    curve_seconds: np.ndarray | None = None
-    coef_gap: float = field(default=np.nan)
-
-
 def run(args: argparse.Namespace) -> int:
     """Fit every contender, print the table, write the plot; return the exit code."""
     learning_rate = _parse_learning_rate(args.learning_rate)
@@ -203,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         for number, contender in enumerate(contenders, start=1):
             progress = f"[{number}/{len(contenders)}] {contender.name}"
             print(f"{progress}: fitting ...", file=sys.stderr, flush=True)
-            outcome = _fit(
+            outcome = fit_and_measure(
                 contender,
                 dataset.classes,
                 args.C,
@@ -223,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             outcome.coef_gap = float(np.abs(outcome.coef - reference.coef).max())
         optimum = min(
-            _optimum(X_train, y_train, dataset.classes, args.C),
+            estimate_optimum(X_train, y_train, dataset.classes, args.C),
             *(o.objective for o in outcomes),
             *(o.loss_curve.min() for o in outcomes if o.loss_curve is not None),
         )
@@ -300,192 +263,6 @@ def _contenders(solvers, *, C, n_train, learning_rate, max_iter, tol, verbose):
             ),
         ),
     ]
-
-
-def _fit(contender, classes, C, X_train, y_train, X_test, y_test, repeats) -> Outcome:
-    """Fit one contender in a pipeline, timed, and measure everything in the table.
-
-    The fit runs ``repeats`` times and the fastest run is kept, so that a first run's
-    one-off costs (lazy imports, cold caches) do not decide the timing.
-    """
-    fastest = None
-    for _ in range(repeats):
-        run = _timed_fit(contender, X_train, y_train, with_clock=False)
-        if fastest is None or run[1] < fastest[1]:
-            fastest = run
-    pipeline, fit_seconds, caught, _ = fastest
-    classifier = pipeline[-1]
-    for warning in caught:
-        if not issubclass(warning.category, ConvergenceWarning):
-            print(
-                f"warning from {contender.name}: {one_line(warning.message)}",
-                file=sys.stderr,
-            )
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-
-    scaled_train = pipeline[0].transform(X_train)
-    coef = np.column_stack([classifier.coef_, classifier.intercept_])
-    loss_curve = curve_seconds = None
-    if contender.ours:
-        loss_curve = np.asarray(classifier.loss_curve_, dtype=float)
-        curve_seconds = _iteration_seconds(contender, X_train, y_train, fit_seconds)
-        if curve_seconds is None or curve_seconds.size != loss_curve.size:
-            # No per-iteration clock: spread the iterations evenly over the fit.
-            curve_seconds = np.linspace(0, fit_seconds, loss_curve.size)
-    return Outcome(
-        name=contender.name,
-        fit_seconds=fit_seconds,
-        n_iter=int(np.max(classifier.n_iter_)),
-        objective=penalized_log_loss(
-            classifier.coef_, classifier.intercept_, scaled_train, y_train, classes, C
-        ),
-        train_accuracy=accuracy_score(y_train, pipeline.predict(X_train)),
-        test_accuracy=accuracy_score(y_test, pipeline.predict(X_test)),
-        test_log_loss=log_loss(y_test, pipeline.predict_proba(X_test), labels=classes),
-        converged=converged,
-        coef=coef,
-        loss_curve=loss_curve,
-        curve_seconds=curve_seconds,
-    )
-
-
-def _iteration_seconds(contender, X_train, y_train, fit_seconds):
-    """When each point of the loss curve was reached, in a fit without the clock.
-
-    A fit with the clock attached runs slower, by the callback machinery's cost per
-    iteration; that cost is taken off each stamp (``k`` times the per-iteration
-    overhead for the ``k``-th), so the curve ends at the fit time in the table.
-    Returns None when scikit-learn has no callback API.
-    """
-    _, clocked_seconds, _, stamps = _timed_fit(
-        contender, X_train, y_train, with_clock=True
-    )
-    if stamps is None or stamps.size < 2:
-        return None
-    overhead = max(clocked_seconds - fit_seconds, 0.0) / (stamps.size - 1)
-    corrected = stamps - overhead * np.arange(stamps.size)
-    return np.maximum.accumulate(np.clip(corrected, 0.0, fit_seconds))
-
-
-def _timed_fit(contender, X_train, y_train, *, with_clock):
-    """One fit: the pipeline, its seconds, its warnings, and per-iteration times."""
-    classifier = clone(contender.classifier)
-    clock = _IterationClock() if with_clock else None
-    if clock is not None and clock.available:
-        classifier.set_callbacks(clock)
-    pipeline = make_pipeline(StandardScaler(), classifier)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            start = time.perf_counter()
-            pipeline.fit(X_train, y_train)
-            seconds = time.perf_counter() - start
-        except ValueError as error:
-            raise CommandLineError(f"{contender.name}: {one_line(error)}") from error
-    stamps = (
-        clock.seconds_since(start) if clock is not None and clock.available else None
-    )
-    return pipeline, seconds, caught, stamps
-
-
-def _optimum(X_train, y_train, classes, C) -> float:
-    """J* from a far tighter lbfgs fit than any contender's, for the gap plot."""
-    pipeline = make_pipeline(
-        StandardScaler(),
-        LogisticRegression(C=C, tol=OPTIMUM_TOL, max_iter=OPTIMUM_MAX_ITER),
-    )
-    with warnings.catch_warnings():
-        # Stopping on the function-change test before tol=1e-12 is expected here.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        pipeline.fit(X_train, y_train)
-    model = pipeline[-1]
-    return penalized_log_loss(
-        model.coef_,
-        model.intercept_,
-        pipeline[0].transform(X_train),
-        y_train,
-        classes,
-        C,
-    )
-
-
-class _IterationClock:
-    """A scikit-learn callback noting the wall-clock time as each iteration begins.
-
-    The last iteration task begins at the final coefficients, so the stamps line up
-    one-to-one with ``loss_curve_``: the start, then the end of every iteration.
-    """
-
-    def __init__(self) -> None:
-        try:
-            import sklearn.callback  # noqa: F401
-
-            self.available = True
-        except ImportError:  # scikit-learn < 1.9
-            self.available = False
-        self.stamps: list[float] = []
-
-    def seconds_since(self, start: float) -> np.ndarray:
-        return np.asarray(self.stamps) - start
-
-    def setup(self, estimator, context) -> None:
-        self.stamps = []
-
-    def teardown(self, estimator, context) -> None:
-        pass
-
-    def on_fit_task_begin(self, estimator, context, **kwargs) -> None:
-        if context.task_name == "iteration":
-            self.stamps.append(time.perf_counter())
-
-    def on_fit_task_end(self, estimator, context, **kwargs) -> bool:
-        return False
-
-
-COLUMNS = (
-    ("contender", "{}", "<"),
-    ("fit_ms", "{:.2f}", ">"),
-    ("iter", "{:d}", ">"),
-    ("objective", "{:.10f}", ">"),
-    ("train_acc", "{:.4f}", ">"),
-    ("test_acc", "{:.4f}", ">"),
-    ("test_logloss", "{:.5f}", ">"),
-    ("max|Δcoef|", "{:.2e}", ">"),
-    ("converged", "{}", ">"),
-)
-
-
-def format_table(outcomes: list[Outcome]) -> str:
-    """One aligned row per contender.
-
-    ``max|Δcoef|`` is the largest difference to lbfgs's coefficients and intercepts.
-    """
-    rows = [
-        (
-            o.name,
-            o.fit_seconds * 1e3,
-            o.n_iter,
-            o.objective,
-            o.train_accuracy,
-            o.test_accuracy,
-            o.test_log_loss,
-            o.coef_gap,
-            "yes" if o.converged else "no",
-        )
-        for o in outcomes
-    ]
-    cells = [[title for title, _, _ in COLUMNS]] + [
-        [fmt.format(value) for (_, fmt, _), value in zip(COLUMNS, row, strict=True)]
-        for row in rows
-    ]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    return "\n".join(
-        "  ".join(
-            f"{cell:{align}{width}}"
-            for cell, width, (_, _, align) in zip(line, widths, COLUMNS, strict=True)
-        ).rstrip()
-        for line in cells
-    )
 
 
 def _plot(outcomes: list[Outcome], optimum: float, title: str, output: Path) -> None:
