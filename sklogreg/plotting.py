@@ -170,6 +170,7 @@ def plot_landscape(
     ax: Axes | None = None,
     levels: int = 30,
     title: str | None = None,
+    path_label: str = "gradient descent",
 ) -> Axes:
     """Draw a cost J(m, b) over a grid as contours, with a walk across it.
 
@@ -191,6 +192,8 @@ def plot_landscape(
         that both the steep walls and the flat floor show.
     title : str, optional
         The Axes title.
+    path_label : str, default="gradient descent"
+        The legend entry of ``path``.
 
     Returns
     -------
@@ -221,11 +224,18 @@ def plot_landscape(
     ax.figure.colorbar(filled, ax=ax, label="J(m, b)", format="%.3g")
     if path is not None:
         path = np.asarray(path, dtype=float)
-        ax.plot(path[:, 0], path[:, 1], "-", color="orange", linewidth=1.2)
-        ax.plot(path[:, 0], path[:, 1], ".", color="orange", markersize=3)
-        ax.plot(*path[0], "s", color="red", markersize=7, label="start")
-        ax.plot(*path[-1], "*", color="red", markersize=12, label="end")
-        ax.legend(loc="upper right", fontsize="small")
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            ".-",
+            color="orange",
+            linewidth=1.2,
+            markersize=3,
+            label=f"{path_label} (square: start, star: end)",
+        )
+        ax.plot(*path[0], "s", color="red", markersize=7)
+        ax.plot(*path[-1], "*", color="red", markersize=12)
+        ax.legend(loc="upper left", fontsize="small")
     ax.set_xlabel("slope m")
     ax.set_ylabel("intercept b")
     if title is not None:

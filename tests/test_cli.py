@@ -15,7 +15,12 @@ from sklearn.metrics import log_loss, mean_squared_error
 from sklogreg import GDLogisticRegression
 from sklogreg.__main__ import main
 from sklogreg._cli.compare import REFERENCE, available_solvers
-from sklogreg._cli.landscape import cost_grids, grid_convexity
+from sklogreg._cli.landscape import (
+    LOSSES,
+    cost_grids,
+    gradient_walk,
+    grid_convexity,
+)
 from sklogreg._cli.objective import penalized_log_loss
 
 matplotlib_image = pytest.importorskip("matplotlib.image")
@@ -272,6 +277,12 @@ def test_landscape_default_shows_log_loss_convex_and_mse_not(tmp_path, capsys):
     stdout = capsys.readouterr().out
     assert "log-loss: convex on the grid" in stdout
     assert "MSE of the sigmoid: NOT convex on the grid" in stdout
+    # From the same start, the same steps reach the minimum of the convex cost and
+    # stall on a plateau of the other.
+    assert "gd on the log-loss from (6, 6)" in stdout
+    walks = [line for line in stdout.splitlines() if "gd on the" in line]
+    assert walks[0].endswith("at the grid's minimum")
+    assert walks[1].endswith("stuck far above the grid's minimum")
     assert_png_not_blank(output)
 
 
@@ -319,6 +330,26 @@ def test_cost_grids_match_sklearn_metrics_at_every_point():
             p = expit(m * x + b)
             assert log_losses[i, j] == pytest.approx(log_loss(y, p), rel=1e-12)
             assert mses[i, j] == pytest.approx(mean_squared_error(y, p), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss_index", [0, 1], ids=LOSSES)
+def test_gradient_walk_steps_along_the_finite_difference_gradient(loss_index):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=40)
+    y = (x + rng.normal(size=40) > 0).astype(float)
+    start, h, rate = (0.7, -0.4), 1e-6, 0.1
+    step = gradient_walk(LOSSES[loss_index], x, y, start, rate, 1)[1]
+
+    def cost(m, b):
+        return cost_grids(x, y, np.array([m]), np.array([b]))[loss_index][0, 0]
+
+    gradient = [
+        (cost(start[0] + h, start[1]) - cost(start[0] - h, start[1])) / (2 * h),
+        (cost(start[0], start[1] + h) - cost(start[0], start[1] - h)) / (2 * h),
+    ]
+    np.testing.assert_allclose(
+        step, np.subtract(start, rate * np.array(gradient)), rtol=1e-7
+    )
 
 
 GRID = np.linspace(-2, 2, 41)

@@ -40,6 +40,7 @@ __all__ = ["Convexity", "add_arguments", "cost_grids", "grid_convexity", "run"]
 MIN_HALF_WIDTH = 10.0
 # Points of the gd path farther out than this share of the half-width widen the grid.
 PATH_MARGIN = 1.2
+LOSSES = ("log-loss", "MSE of the sigmoid")
 # GDLogisticRegression's C must be finite; at this C the penalty ||m||^2/(2 C n) is
 # far below round-off of the log-loss, so the walk is on the surface drawn.
 NO_PENALTY_C = 1e12
@@ -77,6 +78,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=500,
         help="the most gd steps to take (default: 500)",
+    )
+    parser.add_argument(
+        "--start",
+        nargs=2,
+        type=float,
+        default=[6.0, 6.0],
+        metavar=("M", "B"),
+        help="where a second gradient-descent walk starts, on each cost, with the "
+        "same learning rate and steps (default: 6 6, on a plateau of the MSE)",
     )
     parser.add_argument(
         "--grid-size",
@@ -245,12 +255,21 @@ def run(args: argparse.Namespace) -> int:
     feature_name = dataset.feature_names[args.feature]
 
     path, final_loss, stopped = _gd_walk(x, y, args.learning_rate, args.steps)
-    half_width = max(MIN_HALF_WIDTH, PATH_MARGIN * np.abs(path).max())
+    walks = {
+        loss: gradient_walk(
+            loss, x, y, tuple(args.start), args.learning_rate, args.steps
+        )
+        for loss in LOSSES
+    }
+    half_width = max(
+        MIN_HALF_WIDTH,
+        *(PATH_MARGIN * np.abs(p).max() for p in [path, *walks.values()]),
+    )
     slopes = np.linspace(-half_width, half_width, args.grid_size)
     intercepts = np.linspace(-half_width, half_width, args.grid_size)
     costs = dict(
         zip(
-            ("log-loss", "MSE of the sigmoid"),
+            LOSSES,
             cost_grids(x, y, slopes, intercepts),
             strict=True,
         )
@@ -274,8 +293,18 @@ def run(args: argparse.Namespace) -> int:
     )
     for name, verdict in verdicts.items():
         print(_verdict_line(name, verdict))
+        print(_walk_line(name, x, y, walks[name], costs[name]))
     if not args.no_plot:
-        _plot(costs, verdicts, slopes, intercepts, path, feature_name, args.output)
+        _plot(
+            costs,
+            verdicts,
+            slopes,
+            intercepts,
+            walks,
+            path,
+            feature_name,
+            args.output,
+        )
         print(f"wrote {args.output}")
     return 0
 
@@ -321,6 +350,80 @@ def _gd_walk(x, y, learning_rate, steps) -> tuple[np.ndarray, float, str]:
     return path, float(model.loss_curve_[-1]), stopped
 
 
+def residual_weights(loss: str, p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``dJ/dz`` per sample, for ``z = m x + b``: the gradient is its mean times [x, 1].
+
+    Log-loss gives ``p - y``; MSE gives ``2 (p - y) p (1 - p)``, whose factor
+    ``p (1 - p)`` vanishes where the sigmoid saturates: the plateaus.
+    """
+    if loss == "log-loss":
+        return p - y
+    return 2 * (p - y) * p * (1 - p)
+
+
+def gradient_walk(
+    loss: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    start: tuple[float, float],
+    learning_rate: float,
+    steps: int,
+) -> np.ndarray:
+    """Plain gradient descent on one of the two costs, from any start.
+
+    The estimator starts at zero and minimises the log-loss only; this walk shows
+    what the same fixed steps do from elsewhere, on either surface.
+
+    Parameters
+    ----------
+    loss : {"log-loss", "MSE of the sigmoid"}
+        The cost to walk down.
+    x, y : ndarray of shape (n_samples,)
+        The feature and labels in {0, 1}.
+    start : (float, float)
+        The starting ``(m, b)``.
+    learning_rate : float
+        The fixed step.
+    steps : int
+        Number of steps.
+
+    Returns
+    -------
+    ndarray of shape (steps + 1, 2)
+        ``(m, b)`` at the start and after each step.
+    """
+    path = np.empty((steps + 1, 2))
+    path[0] = start
+    for k in range(steps):
+        weight = residual_weights(loss, expit(path[k, 0] * x + path[k, 1]), y)
+        path[k + 1] = path[k] - learning_rate * np.array(
+            [(weight * x).mean(), weight.mean()]
+        )
+    return path
+
+
+def _walk_line(loss, x, y, path, cost) -> str:
+    m, b = path[-1]
+    p = expit(m * x + b)
+    weight = residual_weights(loss, p, y)
+    gradient = max(abs((weight * x).mean()), abs(weight.mean()))
+    final = cost_grids(x, y, np.array([m]), np.array([b]))[
+        0 if loss == "log-loss" else 1
+    ][0, 0]
+    lowest = cost.min()
+    where = (
+        "stuck far above the grid's minimum"
+        if final > lowest + 0.01 * abs(lowest) + 1e-3
+        else "at the grid's minimum"
+    )
+    return (
+        f"  gd on the {loss} from ({path[0, 0]:.3g}, {path[0, 1]:.3g}): after "
+        f"{len(path) - 1} steps at ({m:.3g}, {b:.3g}), cost {final:.6g} against "
+        f"{lowest:.6g} at the grid's minimum, largest gradient entry {gradient:.1e}: "
+        f"{where}"
+    )
+
+
 def _verdict_line(name: str, verdict: Convexity) -> str:
     minima = ", ".join(f"({m:.3g}, {b:.3g})" for m, b in verdict.local_minima[:3])
     more = "..." if len(verdict.local_minima) > 3 else ""
@@ -335,7 +438,9 @@ def _verdict_line(name: str, verdict: Convexity) -> str:
     )
 
 
-def _plot(costs, verdicts, slopes, intercepts, path, feature_name, output) -> None:
+def _plot(
+    costs, verdicts, slopes, intercepts, walks, path, feature_name, output
+) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -351,6 +456,7 @@ def _plot(costs, verdicts, slopes, intercepts, path, feature_name, output) -> No
             intercepts,
             cost,
             path=path,
+            path_label="GDLogisticRegression(solver='gd')",
             ax=ax,
             title=f"{name}: {shape} (smallest curvature {verdict.min_curvature:+.2g})",
         )
@@ -366,9 +472,20 @@ def _plot(costs, verdicts, slopes, intercepts, path, feature_name, output) -> No
             )
         for m, b in verdict.local_minima:
             ax.plot(m, b, "+", color="white", markersize=12, markeredgewidth=2)
+        walk = walks[name]
+        ax.plot(
+            walk[:, 0],
+            walk[:, 1],
+            "--",
+            color="red",
+            linewidth=1.5,
+            label=f"plain gd on this cost from ({walk[0, 0]:.3g}, {walk[0, 1]:.3g})",
+        )
+        ax.plot(*walk[-1], "x", color="red", markersize=10, markeredgewidth=2)
+        ax.legend(loc="lower left", fontsize="small")
     figure.suptitle(
         f"J(m, b) for p = sigmoid(m·x + b), x = standardized {feature_name!r}; "
-        "orange: the gd walk; +: grid minima; hatched: curvature < 0"
+        "+: grid minima; hatched: curvature < 0 (not a bowl)"
     )
     try:
         figure.savefig(output, dpi=100)
