@@ -283,9 +283,10 @@ def run(args: argparse.Namespace) -> int:
         f"{y.size} samples, positive class {dataset.classes[1]}"
     )
     print(
-        f"gd walk: learning_rate={args.learning_rate:g}, {len(path) - 1} steps from "
-        f"(m, b) = (0, 0) to ({path[-1, 0]:.4g}, {path[-1, 1]:.4g}), log-loss "
-        f"{final_loss:.6g} ({stopped})"
+        f"GDLogisticRegression(solver='gd'): learning_rate={args.learning_rate:g}, "
+        f"{len(path) - 1} steps from (m, b) = (0, 0) to "
+        f"({path[-1, 0]:.4g}, {path[-1, 1]:.4g}), log-loss {final_loss:.6g} "
+        f"({stopped})"
     )
     print(
         f"grid: m and b in [{-half_width:.3g}, {half_width:.3g}], "
