@@ -56,6 +56,7 @@ def assert_one_line_error(capsys, command, *fragments):
     assert "Traceback" not in "\n".join(stderr)
     for fragment in fragments:
         assert fragment.lower() in message.lower()
+    return "\n".join(stderr)
 
 
 # --- compare -----------------------------------------------------------------
@@ -210,10 +211,30 @@ def test_compare_bad_input_exits_2_with_one_line(
     assert_one_line_error(capsys, "compare", *fragments)
 
 
-def test_compare_without_matplotlib_exits_2_naming_the_extra(monkeypatch, capsys):
+@pytest.mark.parametrize("command", ["compare", "landscape"])
+def test_without_matplotlib_a_plot_exits_2_naming_the_extra(
+    command, monkeypatch, capsys
+):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    assert main(["compare", *FAST]) == 2
-    assert_one_line_error(capsys, "compare", 'pip install "sklogreg[plot]"')
+    assert main([command]) == 2
+    assert_one_line_error(capsys, command, 'pip install "sklogreg[plot]"')
+
+
+@pytest.mark.parametrize("command", ["compare", "landscape"])
+def test_an_output_in_a_missing_folder_exits_2_before_fitting(
+    command, tmp_path, capsys
+):
+    output = tmp_path / "absent" / "picture.png"
+    assert main([command, "--output", str(output)]) == 2
+    stderr = assert_one_line_error(capsys, command, "no folder")
+    assert "fitting" not in stderr
+
+
+def test_compare_runs_a_solver_named_twice_once(capsys):
+    arguments = ["compare", "--no-plot", "--solver", "gd", "--solver", "gd", *FAST]
+    assert main(arguments) == 0
+    names = [line.split()[:1] for line in capsys.readouterr().out.splitlines()]
+    assert names.count(["sklogreg-gd"]) == 1
 
 
 def test_unknown_option_exits_2_through_argparse(capsys):

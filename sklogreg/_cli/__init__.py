@@ -4,6 +4,7 @@
 - `objective`: the one function that scores every contender;
 - `measure`: fit one contender, timed, and measure it;
 - `table`: print the contenders side by side;
+- `figures`: check, draw off-screen and save the pictures;
 - `compare` and `landscape`: the two subcommands;
 - `errors`: the exception that becomes one line on stderr and exit code 2.
 """

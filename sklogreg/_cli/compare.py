@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 from .. import GDLogisticRegression
 from .datasets import EMBEDDED_DATASETS, load_dataset
 from .errors import CommandLineError
+from .figures import check_can_plot, new_figure, save_figure
 from .measure import Contender, Outcome, estimate_optimum, fit_and_measure
 from .table import format_table
 
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.tol >= 0:
         raise CommandLineError(f"--tol must be non-negative, got {args.tol}.")
     if not args.no_plot:
-        _check_matplotlib()
+        check_can_plot(args.output)
 
     dataset = load_dataset(args.dataset, args.target)
     try:
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     contenders = _contenders(
-        args.solver or available_solvers(),
+        list(dict.fromkeys(args.solver or available_solvers())),
         C=args.C,
         n_train=len(y_train),
         learning_rate=learning_rate,
@@ -222,16 +223,6 @@ def _parse_learning_rate(text: str) -> float | str:
     return value
 
 
-def _check_matplotlib() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise CommandLineError(
-            'the plot needs matplotlib: pip install "sklogreg[plot]", or pass '
-            "--no-plot."
-        ) from None
-
-
 def _contenders(solvers, *, C, n_train, learning_rate, max_iter, tol, verbose):
     ours = [
         Contender(
@@ -266,13 +257,9 @@ def _contenders(solvers, *, C, n_train, learning_rate, max_iter, tol, verbose):
 
 
 def _plot(outcomes: list[Outcome], optimum: float, title: str, output: Path) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     from ..plotting import plot_loss_curve
 
-    figure = Figure(figsize=(12, 4.6), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(12, 4.6)
     by_iteration, by_time = figure.subplots(1, 2)
     for outcome in outcomes:
         if outcome.loss_curve is None:
@@ -303,7 +290,4 @@ def _plot(outcomes: list[Outcome], optimum: float, title: str, output: Path) -> 
     for ax in (by_iteration, by_time):
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize="small")
-    try:
-        figure.savefig(output, dpi=110)
-    except OSError as error:
-        raise CommandLineError(f"cannot write {output}: {error}") from error
+    save_figure(figure, output, dpi=110)

@@ -32,8 +32,17 @@ from sklearn.exceptions import ConvergenceWarning
 from .. import GDLogisticRegression
 from .datasets import EMBEDDED_DATASETS, load_dataset
 from .errors import CommandLineError, one_line
+from .figures import check_can_plot, new_figure, save_figure
 
-__all__ = ["Convexity", "add_arguments", "cost_grids", "grid_convexity", "run"]
+__all__ = [
+    "LOSSES",
+    "Convexity",
+    "add_arguments",
+    "cost_grids",
+    "gradient_walk",
+    "grid_convexity",
+    "run",
+]
 
 # The grid spans at least this many standard deviations of slope and intercept: wide
 # enough to reach the saturated sigmoid, where MSE's plateaus are.
@@ -225,13 +234,7 @@ def run(args: argparse.Namespace) -> int:
     if args.grid_size < 5:
         raise CommandLineError(f"--grid-size must be at least 5, got {args.grid_size}.")
     if not args.no_plot:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise CommandLineError(
-                'the picture needs matplotlib: pip install "sklogreg[plot]", or pass '
-                "--no-plot."
-            ) from None
+        check_can_plot(args.output)
 
     dataset = load_dataset(args.dataset, args.target)
     if dataset.classes.size != 2:
@@ -442,13 +445,9 @@ def _verdict_line(name: str, verdict: Convexity) -> str:
 def _plot(
     costs, verdicts, slopes, intercepts, walks, path, feature_name, output
 ) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     from ..plotting import plot_landscape
 
-    figure = Figure(figsize=(13, 5.2), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = new_figure(13, 5.2)
     for ax, (name, cost) in zip(figure.subplots(1, 2), costs.items(), strict=True):
         verdict = verdicts[name]
         shape = "convex" if verdict.convex else "not convex"
@@ -488,7 +487,4 @@ def _plot(
         f"J(m, b) for p = sigmoid(m·x + b), x = standardized {feature_name!r}; "
         "+: grid minima; hatched: curvature < 0 (not a bowl)"
     )
-    try:
-        figure.savefig(output, dpi=100)
-    except OSError as error:
-        raise CommandLineError(f"cannot write {output}: {error}") from error
+    save_figure(figure, output, dpi=100)
