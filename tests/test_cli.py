@@ -396,3 +396,19 @@ def test_grid_convexity_on_surfaces_with_known_shape(
     assert len(verdict.local_minima) == n_minima
     if n_minima == 2:
         assert sorted(m for m, _ in verdict.local_minima) == pytest.approx([-1, 1])
+
+
+def test_measured_curve_times_line_up_with_the_loss_curve_and_the_fit_time():
+    from sklogreg._cli.measure import Contender, fit_and_measure
+
+    X, y = load_breast_cancer(return_X_y=True)
+    contender = Contender(
+        "sklogreg-gd", GDLogisticRegression(solver="gd", tol=1e-5), ours=True
+    )
+    outcome = fit_and_measure(contender, np.unique(y), 1.0, X, y, X, y, repeats=1)
+    times = outcome.curve_seconds
+    assert times.shape == outcome.loss_curve.shape == (outcome.n_iter + 1,)
+    assert np.all(np.diff(times) >= 0)
+    assert 0 <= times[0] and times[-1] <= outcome.fit_seconds
+    # The objective scored independently is the last point of the estimator's curve.
+    assert outcome.objective == pytest.approx(outcome.loss_curve[-1], rel=1e-9)

@@ -113,18 +113,19 @@ def fit_and_measure(
 def _iteration_seconds(contender, X_train, y_train, fit_seconds):
     """When each point of the loss curve was reached, in a fit without the clock.
 
-    A fit with the clock attached runs slower, by the callback machinery's cost per
-    iteration; that cost is taken off each stamp (``k`` times the per-iteration
-    overhead for the ``k``-th), so the curve ends at the fit time in the table.
-    Returns None when scikit-learn has no callback API.
+    A further fit runs with the clock attached. It differs from the timed fit by the
+    callback machinery's cost per iteration, and by noise; that difference is spread
+    evenly over the iterations (``k`` shares of it taken off the ``k``-th stamp), so
+    that the curve ends at the fit time in the table. Returns None when
+    scikit-learn has no callback API.
     """
     _, clocked_seconds, _, stamps = _timed_fit(
         contender, X_train, y_train, with_clock=True
     )
     if stamps is None or stamps.size < 2:
         return None
-    overhead = max(clocked_seconds - fit_seconds, 0.0) / (stamps.size - 1)
-    corrected = stamps - overhead * np.arange(stamps.size)
+    difference = (clocked_seconds - fit_seconds) / (stamps.size - 1)
+    corrected = stamps - difference * np.arange(stamps.size)
     return np.maximum.accumulate(np.clip(corrected, 0.0, fit_seconds))
 
 
