@@ -136,25 +136,25 @@ def plot_decision_boundary(
     grid0, grid1 = np.meshgrid(x0, x1)
     points = np.column_stack([grid0.ravel(), grid1.ravel()])
     classes = np.asarray(estimator.classes_)
+    # One colour per class, the same for its region and its points.
+    palette = [f"C{k % 10}" for k in range(classes.size)]
     predicted = np.searchsorted(classes, estimator.predict(points))
     ax.contourf(
         grid0,
         grid1,
         predicted.reshape(grid0.shape),
         levels=np.arange(classes.size + 1) - 0.5,
-        cmap="coolwarm" if classes.size == 2 else "tab10",
-        alpha=0.3,
+        colors=palette,
+        alpha=0.25,
     )
     if classes.size == 2 and hasattr(estimator, "predict_proba"):
         probability = estimator.predict_proba(points)[:, 1].reshape(grid0.shape)
         ax.contour(grid0, grid1, probability, levels=[0.5], colors="k")
+    labels = np.searchsorted(classes, np.asarray(y))
     ax.scatter(
         X[:, 0],
         X[:, 1],
-        c=np.searchsorted(classes, np.asarray(y)),
-        cmap="coolwarm" if classes.size == 2 else "tab10",
-        vmin=0,
-        vmax=max(classes.size - 1, 1),
+        c=[palette[k] for k in labels],
         edgecolors="k",
         s=20,
     )

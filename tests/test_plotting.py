@@ -58,8 +58,12 @@ def test_loss_curve_rejects_times_of_another_length(ax):
 def test_decision_boundary_regions_follow_the_model(two_feature_fit, ax):
     model, X, y = two_feature_fit
     assert plot_decision_boundary(model, X, y, ax=ax, grid_resolution=50) is ax
-    points = ax.collections[-1].get_offsets()
-    np.testing.assert_array_equal(np.asarray(points), X)
+    points = ax.collections[-1]
+    np.testing.assert_array_equal(np.asarray(points.get_offsets()), X)
+    # Each point wears its class's colour: one colour per class, distinct classes.
+    colours = {tuple(c) for c in points.get_facecolors()[y == 0]}
+    other = {tuple(c) for c in points.get_facecolors()[y == 1]}
+    assert len(colours) == len(other) == 1 and colours != other
     # The black 0.5 contour lies where the model's probability is one half.
     boundary = ax.collections[-2].get_paths()[0].vertices
     np.testing.assert_allclose(model.predict_proba(boundary)[:, 1], 0.5, atol=0.02)
