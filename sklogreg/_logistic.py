@@ -104,8 +104,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     random_state : int, RandomState instance or None, default=None
         Seed for the stochastic solver (the full-batch solvers are deterministic).
     verbose : int, default=0
-        0 prints nothing, 1 a progress line every tenth of ``max_iter``, 2 every
-        iteration.
+        0 prints nothing; 1 prints a line every tenth of ``max_iter`` (at most every
+        100 iterations) and 2 every iteration, each with the iteration, the objective,
+        the largest gradient entry against ``tol``, the step size and the time
+        elapsed; both end with a line saying why the fit stopped.
 
     Attributes
     ----------
@@ -134,6 +136,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "nesterov" this is at the extrapolated point.
     converged_ : bool
         Whether the stopping test on ``tol`` held at the returned coefficients.
+    stop_reason_ : {"tol", "max_iter", "callback"}
+        Why the fit stopped: the gradient reached ``tol``, the iterations ran out
+        (with a ``ConvergenceWarning``), or a callback asked to stop (scikit-learn >=
+        1.9 callbacks, set with ``set_callbacks``; the model is usable as it is).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -157,7 +163,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "C": [Interval(Real, 0, None, closed="right")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions(set(_SOLVERS))],
@@ -432,6 +438,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 f"{scales.min():.2g} to {scales.max():.2g}): standardize them, for "
                 "example with sklearn.preprocessing.StandardScaler"
             )
+        resolution = 100 * float(np.finfo(X.dtype).eps)
+        if X.dtype == np.float32 and gradient_max < 1e3 * resolution:
+            hints.append(
+                f"float32 data resolve the gradient only to about {resolution:.0e} "
+                "relative: use a larger tol or float64 data"
+            )
         hints.append(f"increase max_iter (now {self.max_iter})")
         if self.learning_rate != "auto":
             hints.append(
@@ -447,6 +459,56 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             + "; ".join(hints)
             + "."
         )
+
+    def objective(self, X, y, sample_weight=None) -> float:
+        """Return the objective ``J`` at the fitted coefficients on ``(X, y)``.
+
+        The same function the solvers minimise (see the class docstring), with the
+        same ``C``, ``l1_ratio`` and ``class_weight``: use it to compare this model
+        with any other estimator's coefficients on equal terms. On the training data
+        it equals ``loss_curve_[-1]``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data.
+        y : array-like of shape (n_samples,)
+            Labels, all of them in ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        objective : float
+        """
+        check_is_fitted(self)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} not seen during fit; "
+                f"classes_ is {self.classes_.tolist()}."
+            )
+        y_encoded = np.searchsorted(self.classes_, y)
+        objective = LogisticObjective(
+            X,
+            _encode_target(y_encoded, self.classes_.size, X.dtype),
+            self._combined_sample_weight(sample_weight, X, y_encoded, self.classes_),
+            C=self.C,
+            l1_ratio=self.l1_ratio,
+            fit_intercept=self.fit_intercept,
+        )
+        coef = self.coef_.astype(X.dtype, copy=False)
+        if self.fit_intercept:
+            coef = np.column_stack([coef, self.intercept_.astype(X.dtype)])
+        return objective.value(coef)
 
     def decision_function(self, X):
         """Return the linear predictor ``X @ coef_.T + intercept_``.

@@ -37,16 +37,18 @@ positive ``z``, so no finite input overflows.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
+from scipy.special import expit, logsumexp, softmax
 
 __all__ = [
     "binary_loss",
     "binary_loss_and_residual",
+    "binary_residual",
     "linear_predictor",
     "linear_predictor_gradient",
     "lipschitz_constant",
     "multinomial_loss",
     "multinomial_loss_and_residual",
+    "multinomial_residual",
 ]
 
 
@@ -166,6 +168,18 @@ def binary_loss_and_residual(
     log1pexp, probability = _log1pexp_and_expit(z)
     loss = float(weights @ (log1pexp - y * z))
     return loss, weights * (probability - y)
+
+
+def binary_residual(z: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Gradient of `binary_loss` in ``z``: ``w * (expit(z) - y)``."""
+    return weights * (expit(z) - y)
+
+
+def multinomial_residual(
+    Z: np.ndarray, Y: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Gradient of `multinomial_loss` in ``Z``: ``w[:, None] * (softmax(Z) - Y)``."""
+    return weights[:, None] * (softmax(Z, axis=1) - Y)
 
 
 def multinomial_loss(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float:

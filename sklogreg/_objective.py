@@ -27,11 +27,13 @@ import numpy as np
 from ._loss import (
     binary_loss,
     binary_loss_and_residual,
+    binary_residual,
     linear_predictor,
     linear_predictor_gradient,
     lipschitz_constant,
     multinomial_loss,
     multinomial_loss_and_residual,
+    multinomial_residual,
 )
 from ._penalty import (
     l1_norm,
@@ -164,6 +166,34 @@ class LogisticObjective:
             gradient += l2_gradient(original, self.l2_strength, self.fit_intercept)
         value = data + l2_value(original, self.l2_strength, self.fit_intercept)
         return value, gradient_to_scaled(gradient, self.scaling)
+
+    def secant_curvature(
+        self,
+        margins_a: np.ndarray,
+        coef_a: np.ndarray,
+        margins_b: np.ndarray,
+        coef_b: np.ndarray,
+    ) -> float:
+        """``<grad f(b) - grad f(a), b - a>`` from the margins: no pass over ``X``.
+
+        The data term's gradient is ``A.T r(Z)``, so its part is
+        ``<r(Z_b) - r(Z_a), Z_b - Z_a>``; the L2 term adds ``l2 * ||W_b - W_a||^2``.
+        The inner product is the same in either parametrisation.
+        """
+        residual = multinomial_residual if self.multinomial else binary_residual
+        data = float(
+            (
+                (
+                    residual(margins_b, self.target, self.weights)
+                    - residual(margins_a, self.target, self.weights)
+                )
+                * (margins_b - margins_a)
+            ).sum()
+        )
+        if not self.l2_strength:
+            return data
+        step = self.to_original(coef_b) - self.to_original(coef_a)
+        return data + 2 * l2_value(step, self.l2_strength, self.fit_intercept)
 
     def nonsmooth_value(self, coef: np.ndarray) -> float:
         """The L1 term ``l1_strength * ||W||_1``."""

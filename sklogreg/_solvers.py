@@ -20,13 +20,17 @@ restarted (``theta = 1``, ``y = x``) whenever the momentum points uphill, i.e. w
 
 Step size. A fixed ``step`` is used exactly as given: it is what users tune. With
 ``step="auto"`` the first trial is ``1 / L`` for the Lipschitz bound ``L`` given by the
-caller; every iteration then tries a step ``step_growth`` times longer and halves it
-until the sufficient-decrease condition of the proximal gradient method holds::
+caller; every iteration then tries a step ``STEP_GROWTH`` times longer and halves it,
+never below ``1 / L``, until the sufficient-decrease condition of the proximal gradient
+method holds::
 
     f(x_{k+1}) <= f(y_k) + <grad f(y_k), x_{k+1} - y_k> + ||x_{k+1} - y_k||^2 / (2 t)
 
 (Beck & Teboulle's backtracking), so the step follows the local curvature, which for the
-log-loss is often far below the global bound.
+log-loss is often far below the global bound. Near the optimum both sides of that test
+agree to round-off; there the test uses the secant curvature
+``<grad f(x_{k+1}) - grad f(y_k), x_{k+1} - y_k> <= ||x_{k+1} - y_k||^2 / t`` instead,
+which the objective computes from the margins without cancellation.
 
 Stopping. A solver stops when the objective's own optimality measure,
 ``objective.optimality(x, grad f(x))``, is at most ``tol``: for example the largest
@@ -101,6 +105,19 @@ class CompositeObjective(Protocol):
 
     def prox(self, coef: np.ndarray, step: float) -> np.ndarray:
         """Return ``prox_{step * g}(coef)``."""
+
+    def secant_curvature(
+        self,
+        margins_a: np.ndarray,
+        coef_a: np.ndarray,
+        margins_b: np.ndarray,
+        coef_b: np.ndarray,
+    ) -> float:
+        """Return ``<grad f(b) - grad f(a), b - a>`` without a pass over the data.
+
+        Through the margins it is ``<r(A b) - r(A a), A b - A a>`` plus the smooth
+        penalty's part: no objective values, so no cancellation near the optimum.
+        """
 
     def optimality(self, coef: np.ndarray, gradient: np.ndarray) -> float:
         """Return the stopping measure at ``coef``, given the smooth gradient there.
@@ -299,10 +316,11 @@ def _proximal_gradient(
                 "step='auto' needs a finite positive Lipschitz constant, "
                 f"got {lipschitz}."
             )
-        t = 1.0 / lipschitz
+        t = safe_step = 1.0 / lipschitz
     else:
-        t = float(step)
-    # Round-off slack for the sufficient-decrease test, so that an iterate at the
+        t = safe_step = float(step)
+    # Below this relative size a difference of objective values is round-off, and
+    # the sufficient-decrease test falls back on the secant curvature (see below).
     # precision limit of its dtype is still accepted rather than backtracked forever.
     slack = 16 * float(np.finfo(coef0.dtype).eps)
 
@@ -347,13 +365,24 @@ def _proximal_gradient(
         for _ in range(MAX_BACKTRACKS):
             z_new = objective.linear_map(x_new)
             f_new = objective.smooth_value(z_new, x_new)
-            if not adaptive:
+            if not adaptive or t <= safe_step:
+                # A step of at most 1/L decreases the objective by the descent lemma:
+                # a failed test there could only be round-off, so the line search
+                # never shrinks the step below it.
                 break
             d = x_new - y
-            upper_bound = f_y + float((grad * d).sum()) + float((d * d).sum()) / (2 * t)
-            if f_new <= upper_bound + slack * abs(f_y):
+            d_squared = float((d * d).sum())
+            excess = f_new - (f_y + float((grad * d).sum()) + d_squared / (2 * t))
+            if excess < -slack * abs(f_y):
                 break
-            t *= STEP_SHRINK
+            if excess <= slack * abs(f_y):
+                # Too close to call from objective values, which cancel near the
+                # optimum: ask instead whether the curvature along d, from gradients
+                # that carry no such cancellation, is at most 1/t.
+                curvature = objective.secant_curvature(z_y, y, z_new, x_new)
+                if curvature * t <= d_squared:
+                    break
+            t = max(t * STEP_SHRINK, safe_step)
             trial = y - t * grad
             x_new = objective.prox(trial, t) if objective.has_nonsmooth_part else trial
         F_new = f_new + objective.nonsmooth_value(x_new)

@@ -1,0 +1,311 @@
+"""Estimator behaviour: oracles from the mathematics, errors, sklearn tooling."""
+
+import pickle
+import re
+import tracemalloc
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklogreg import GDLogisticRegression
+
+
+@pytest.fixture(scope="module")
+def breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+# --- oracles from the mathematics -------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "iris"])
+def test_predicted_probabilities_sum_to_observed_counts_at_optimum(dataset, request):
+    # With an unpenalised intercept, d J / d b = sum_i s_i (p_i - y_i) / S = 0: the
+    # model's expected class counts equal the observed ones, to within tol.
+    X, y = request.getfixturevalue(dataset)
+    sample_weight = np.random.default_rng(0).uniform(0.5, 2.0, size=y.size)
+    tol = 1e-8
+    model = GDLogisticRegression(tol=tol).fit(X, y, sample_weight=sample_weight)
+    proba = model.predict_proba(X)
+    one_hot = (y[:, None] == model.classes_).astype(float)
+    gap = (sample_weight @ (proba - one_hot)) / sample_weight.sum()
+    assert np.abs(gap).max() <= tol
+
+
+def test_intercept_only_fit_recovers_log_odds():
+    y = np.array([0] * 30 + [1] * 10)
+    X = np.zeros((40, 3))
+    model = GDLogisticRegression(tol=1e-10).fit(X, y)
+    assert model.intercept_[0] == pytest.approx(np.log(10 / 30), abs=1e-9)
+    np.testing.assert_array_equal(model.coef_, 0)
+
+
+@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+def test_integer_sample_weight_equals_repeated_rows(iris, solver):
+    X, y = iris
+    weights = np.random.default_rng(0).integers(0, 4, size=y.size)
+    weighted = GDLogisticRegression(solver=solver, tol=1e-10, max_iter=20_000)
+    weighted.fit(X, y, sample_weight=weights)
+    repeated = GDLogisticRegression(solver=solver, tol=1e-10, max_iter=20_000)
+    repeated.fit(np.repeat(X, weights, axis=0), np.repeat(y, weights))
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, atol=1e-8)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, atol=1e-8)
+
+
+def test_multiclass_coefficients_sum_to_zero_over_classes(iris):
+    model = GDLogisticRegression().fit(*iris)
+    assert model.coef_.shape == (3, 4) and model.intercept_.shape == (3,)
+    np.testing.assert_allclose(model.coef_.sum(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(model.intercept_.sum(), 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_loss_curve_ends_at_the_objective_of_the_returned_model(
+    breast_cancer, solver, l1_ratio
+):
+    X, y = breast_cancer
+    model = GDLogisticRegression(solver=solver, l1_ratio=l1_ratio).fit(X, y)
+    assert model.loss_curve_.shape == (model.n_iter_ + 1,)
+    assert model.step_sizes_.shape == (model.n_iter_,)
+    assert model.loss_curve_[-1] == pytest.approx(model.objective(X, y), rel=1e-12)
+    assert model.loss_curve_[0] == pytest.approx(np.log(2), rel=1e-12)  # coef = 0
+
+
+def test_gradient_max_curve_ends_with_recomputed_gradient(breast_cancer):
+    X, y = breast_cancer
+    model = GDLogisticRegression(C=0.5).fit(X, y)
+    # The gradient of J at the returned model, recomputed from scratch.
+    z = X @ model.coef_[0] + model.intercept_[0]
+    residual = (1 / (1 + np.exp(-z)) - y) / y.size
+    gradient = np.r_[X.T @ residual + model.coef_[0] / (0.5 * y.size), residual.sum()]
+    assert model.converged_ and model.stop_reason_ == "tol"
+    assert np.abs(gradient).max() <= model.tol
+    assert model.gradient_max_curve_[-1] == pytest.approx(
+        np.abs(gradient).max(), rel=1e-6
+    )
+
+
+# --- defaults, labels, dtypes, memory -------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+def test_default_fit_on_standardized_breast_cancer_converges(breast_cancer, solver):
+    model = GDLogisticRegression(solver=solver).fit(*breast_cancer)  # error on warning
+    assert model.converged_
+    assert model.score(*breast_cancer) > 0.98
+
+
+def test_string_labels_round_trip(iris):
+    X, y = iris
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = GDLogisticRegression().fit(X, labels)
+    np.testing.assert_array_equal(model.classes_, sorted(set(labels)))
+    assert model.score(X, labels) > 0.9
+
+
+def test_predict_log_proba_is_finite_where_probability_underflows():
+    X = np.array([[-1.0], [1.0]])
+    model = GDLogisticRegression(C=np.inf).fit(
+        np.array([[-1.0], [-0.5], [0.5], [1.0]]), [0, 0, 1, 1]
+    )
+    model.coef_ = np.array([[1e4]])  # a margin of 1e4: exp(-1e4) underflows
+    log_proba = model.predict_log_proba(X)
+    assert np.all(np.isfinite(log_proba))
+    assert log_proba[0, 1] == pytest.approx(-1e4, rel=1e-12)
+    np.testing.assert_allclose(np.exp(log_proba), model.predict_proba(X))
+
+
+def test_fit_does_not_copy_c_contiguous_float_X():
+    X = np.random.default_rng(0).normal(size=(20_000, 100))  # 16 MB
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    model = GDLogisticRegression(max_iter=5)
+    tracemalloc.start()
+    try:
+        with pytest.warns(ConvergenceWarning):
+            model.fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.25 * X.nbytes
+
+
+def test_csr_input_gives_same_model_as_dense(breast_cancer):
+    X, y = breast_cancer
+    dense = GDLogisticRegression(tol=1e-8).fit(X, y)
+    csr = GDLogisticRegression(tol=1e-8).fit(sparse.csr_matrix(X), y)
+    np.testing.assert_allclose(csr.coef_, dense.coef_, atol=1e-7)
+    np.testing.assert_allclose(
+        csr.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X), atol=1e-9
+    )
+
+
+def test_warm_start_continues_from_previous_solution(breast_cancer):
+    X, y = breast_cancer
+    model = GDLogisticRegression(warm_start=True, tol=1e-6).fit(X, y)
+    cold_iterations = model.n_iter_
+    model.fit(X, y)
+    assert model.n_iter_ < cold_iterations / 5
+    assert model.loss_curve_[0] == pytest.approx(model.loss_curve_[-1], rel=1e-8)
+
+
+# --- errors ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("where", ["X", "sample_weight"])
+def test_non_finite_input_raises(breast_cancer, bad, where):
+    X, y = breast_cancer
+    X = X.copy()
+    sample_weight = np.ones(y.size)
+    (X if where == "X" else sample_weight)[3] = bad
+    with pytest.raises(ValueError, match=r"NaN|infinity|finite"):
+        GDLogisticRegression().fit(X, y, sample_weight=sample_weight)
+
+
+def test_nan_in_y_raises(breast_cancer):
+    X, y = breast_cancer
+    y = y.astype(float)
+    y[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GDLogisticRegression().fit(X, y)
+
+
+def test_one_class_raises(breast_cancer):
+    X, _ = breast_cancer
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        GDLogisticRegression().fit(X, np.ones(X.shape[0]))
+
+
+def test_continuous_target_raises(breast_cancer):
+    X, _ = breast_cancer
+    with pytest.raises(ValueError, match="Unknown label type"):
+        GDLogisticRegression().fit(X, np.linspace(0, 1, X.shape[0]))
+
+
+def test_negative_or_zero_sum_sample_weight_raises(breast_cancer):
+    X, y = breast_cancer
+    with pytest.raises(ValueError, match=r"(?i)negative"):
+        GDLogisticRegression().fit(X, y, sample_weight=-np.ones(y.size))
+    with pytest.raises(ValueError, match=r"non-zero|sum to zero"):
+        GDLogisticRegression().fit(X, y, sample_weight=np.zeros(y.size))
+
+
+def test_diverging_learning_rate_names_the_safe_step(breast_cancer):
+    X, y = breast_cancer
+    with pytest.raises(ValueError, match=r"safe step .* 1/L = \d") as error:
+        GDLogisticRegression(solver="gd", learning_rate=1e6).fit(X, y)
+    assert "learning_rate=1000000.0" in str(error.value)
+
+
+def test_failed_fit_leaves_previous_model_untouched(breast_cancer, iris):
+    X, y = breast_cancer
+    model = GDLogisticRegression(solver="gd").fit(X, y)
+    before = {k: np.copy(v) for k, v in vars(model).items() if k.endswith("_")}
+    with pytest.raises(ValueError):
+        model.set_params(learning_rate=1e6).fit(X, y)
+    with pytest.raises(ValueError):
+        model.fit(iris[0], np.zeros(iris[0].shape[0]))  # other shape, one class
+    after = {k: v for k, v in vars(model).items() if k.endswith("_")}
+    assert before.keys() == after.keys()
+    for name, value in before.items():
+        np.testing.assert_array_equal(after[name], value, err_msg=name)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("scale", [1e150, 1e-150])
+def test_extreme_feature_scales_never_give_nan(breast_cancer, scale):
+    X, y = breast_cancer
+    X = X * scale
+    model = GDLogisticRegression(max_iter=200).fit(X, y)
+    assert np.all(np.isfinite(model.coef_)) and np.all(np.isfinite(model.intercept_))
+    assert np.all(np.isfinite(model.predict_proba(X)))
+    if scale > 1:
+        # The penalty is negligible next to the data: the features separate well.
+        assert model.score(X, y) > 0.95
+    else:
+        # The penalty dominates features of size 1e-150: only the intercept is left,
+        # and it predicts the majority class.
+        np.testing.assert_array_equal(model.predict(X), np.bincount(y).argmax())
+
+
+def test_convergence_warning_says_what_to_change(breast_cancer):
+    X, y = breast_cancer
+    message = (
+        r"solver='gd'\) did not converge in max_iter=3 iterations: the largest "
+        r"gradient entry is .* above tol=0.0001.*increase max_iter.*nesterov"
+    )
+    with pytest.warns(ConvergenceWarning, match=message):
+        model = GDLogisticRegression(solver="gd", max_iter=3).fit(X, y)
+    assert not model.converged_ and model.stop_reason_ == "max_iter"
+
+
+def test_convergence_warning_puts_unscaled_features_first():
+    X, y = load_breast_cancer(return_X_y=True)
+    with pytest.warns(ConvergenceWarning) as record:
+        GDLogisticRegression(max_iter=20).fit(X, y)
+    message = str(record[0].message)
+    assert re.search(r"To fix it: the features have very different scales", message)
+
+
+def test_unfitted_model_raises_not_fitted(breast_cancer):
+    with pytest.raises(NotFittedError):
+        GDLogisticRegression().predict(breast_cancer[0])
+
+
+# --- scikit-learn tooling -------------------------------------------------------------
+
+
+# A grid over the step is expected to hold rates too small to converge in max_iter
+# (ConvergenceWarning) and one so large that it diverges (a failed fit, scored NaN).
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_grid_search_over_learning_rate_in_pipeline_picks_a_finite_best():
+    X, y = load_breast_cancer(return_X_y=True)
+    pipeline = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("classifier", GDLogisticRegression(solver="gd", max_iter=300)),
+        ]
+    )
+    rates = [0.001, 0.01, 0.1, 1e3]
+    search = GridSearchCV(pipeline, {"classifier__learning_rate": rates}, cv=3)
+    search.fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[-1])  # the diverging rate failed with its ValueError
+    assert np.all(np.isfinite(scores[:-1]))
+    assert search.best_params_["classifier__learning_rate"] == 0.1
+    assert search.best_score_ > 0.95
+
+
+def test_cross_val_score_clone_and_pickle_round_trip(breast_cancer):
+    X, y = breast_cancer
+    scores = cross_val_score(GDLogisticRegression(C=0.5), X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.9
+    model = GDLogisticRegression(C=0.5, solver="gd").fit(X, y)
+    assert clone(model).get_params() == model.get_params()
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+
+
+def test_feature_names_are_recorded_from_dataframe(breast_cancer):
+    pd = pytest.importorskip("pandas")
+    X, y = breast_cancer
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    model = GDLogisticRegression().fit(frame, y)
+    np.testing.assert_array_equal(model.feature_names_in_, frame.columns)
