@@ -132,7 +132,12 @@ def _iteration_seconds(contender, X_train, y_train, fit_seconds):
 def _timed_fit(contender, X_train, y_train, *, with_clock):
     """One fit: the pipeline, its seconds, its warnings, and per-iteration times."""
     classifier = clone(contender.classifier)
-    clock = _IterationClock() if with_clock else None
+    # The clock needs scikit-learn's callback API and an estimator that takes it.
+    clock = (
+        _IterationClock()
+        if with_clock and hasattr(classifier, "set_callbacks")
+        else None
+    )
     if clock is not None and clock.available:
         classifier.set_callbacks(clock)
     pipeline = make_pipeline(StandardScaler(), classifier)
