@@ -412,3 +412,11 @@ def test_measured_curve_times_line_up_with_the_loss_curve_and_the_fit_time():
     assert 0 <= times[0] and times[-1] <= outcome.fit_seconds
     # The objective scored independently is the last point of the estimator's curve.
     assert outcome.objective == pytest.approx(outcome.loss_curve[-1], rel=1e-9)
+
+
+def test_compare_verbose_shows_each_fit_progress_once(capsys):
+    arguments = ["compare", "--no-plot", "--verbose", "--solver", "gd", *FAST]
+    assert main(arguments) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("stopped (tol) after") == 1
+    assert "[1/3] sklogreg-gd: fitting" in captured.err

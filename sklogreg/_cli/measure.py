@@ -140,6 +140,8 @@ def _timed_fit(contender, X_train, y_train, *, with_clock):
     )
     if clock is not None and clock.available:
         classifier.set_callbacks(clock)
+        # The timed fit has printed its progress already: do not print it twice.
+        classifier.set_params(verbose=0)
     pipeline = make_pipeline(StandardScaler(), classifier)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
