@@ -1,0 +1,10 @@
+"""The ``sklogreg`` command line, one module per job.
+
+- `datasets`: load an embedded data set or a CSV file, and reject bad data;
+- `objective`: the one function that scores every contender;
+- `measure`: fit one contender, timed, and measure it;
+- `table`: print the contenders side by side;
+- `figures`: check, draw off-screen and save the pictures;
+- `compare` and `landscape`: the two subcommands;
+- `errors`: the exception that becomes one line on stderr and exit code 2.
+"""

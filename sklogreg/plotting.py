@@ -1,0 +1,243 @@
+"""Pictures of a fit: the downhill walk, the decision boundary, the cost landscape.
+
+Each function draws on ``ax`` (a new Axes of the current figure when ``ax=None``) and
+returns the Axes, as scikit-learn's display functions do. matplotlib is an optional
+dependency, imported only when a function is called: ``pip install "sklogreg[plot]"``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklogreg import GDLogisticRegression
+>>> from sklogreg.plotting import plot_loss_curve
+>>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+>>> y = np.array([0, 1, 0, 1])
+>>> model = GDLogisticRegression(solver="gd").fit(X, y)
+>>> ax = plot_loss_curve(model)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_decision_boundary", "plot_landscape", "plot_loss_curve"]
+
+INSTALL_HINT = 'plotting needs matplotlib: pip install "sklogreg[plot]"'
+
+
+def _pyplot():
+    """Import pyplot on first use, so that ``import sklogreg`` never needs it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(INSTALL_HINT) from error
+    return plt
+
+
+def _axes(ax):
+    return _pyplot().gca() if ax is None else ax
+
+
+def plot_loss_curve(
+    loss_curve: Any,
+    *,
+    optimum: float | None = None,
+    times: Any = None,
+    ax: Axes | None = None,
+    **line_kwargs: Any,
+) -> Axes:
+    """Draw the objective after each iteration: the downhill walk as a curve.
+
+    Parameters
+    ----------
+    loss_curve : fitted estimator or array-like of shape (n_points,)
+        An estimator with a ``loss_curve_`` attribute (for example a fitted
+        `GDLogisticRegression`), or the objective values themselves, the start first.
+    optimum : float, optional
+        The optimal objective ``J*``. When given, the curve shows the gap ``J - J*``
+        on a log scale; gaps below round-off (``1e-15 * max(1, |J*|)``) are drawn at
+        that floor so that the log scale can show them.
+    times : array-like of shape (n_points,), optional
+        The x coordinate of each point (for example wall-clock seconds); by default
+        the iteration number, 0 for the start.
+    ax : matplotlib Axes, optional
+        Where to draw; the current Axes by default.
+    **line_kwargs
+        Passed to ``ax.plot`` (``label``, ``color``...).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
+    ax = _axes(ax)
+    values = np.asarray(getattr(loss_curve, "loss_curve_", loss_curve), dtype=float)
+    x = np.arange(values.size) if times is None else np.asarray(times, dtype=float)
+    if x.shape != values.shape:
+        raise ValueError(
+            f"times has {x.size} points but the loss curve has {values.size}."
+        )
+    if optimum is None:
+        ax.plot(x, values, **line_kwargs)
+        ax.set_ylabel("objective J")
+    else:
+        floor = 1e-15 * max(1.0, abs(optimum))
+        ax.plot(x, np.maximum(values - optimum, floor), **line_kwargs)
+        ax.set_yscale("log")
+        ax.set_ylabel("objective gap J - J*")
+    ax.set_xlabel("iteration" if times is None else "wall time (s)")
+    return ax
+
+
+def plot_decision_boundary(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    ax: Axes | None = None,
+    grid_resolution: int = 200,
+    margin: float = 0.5,
+) -> Axes:
+    """Draw a two-feature classifier's regions, its 0.5 contour and the data.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        Any classifier fitted on two features with ``predict`` (and, for two
+        classes, ``predict_proba``, whose 0.5 level is drawn as the boundary).
+    X : array-like of shape (n_samples, 2)
+        The points to draw.
+    y : array-like of shape (n_samples,)
+        Their labels, used for the colours.
+    ax : matplotlib Axes, optional
+        Where to draw; the current Axes by default.
+    grid_resolution : int, default=200
+        Grid points per axis.
+    margin : float, default=0.5
+        Space around the data, in the units of the features.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(
+            f"plot_decision_boundary draws two features; X has shape {X.shape}."
+        )
+    ax = _axes(ax)
+    x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, grid_resolution)
+    x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, grid_resolution)
+    grid0, grid1 = np.meshgrid(x0, x1)
+    points = np.column_stack([grid0.ravel(), grid1.ravel()])
+    classes = np.asarray(estimator.classes_)
+    # One colour per class, the same for its region and its points.
+    palette = [f"C{k % 10}" for k in range(classes.size)]
+    predicted = np.searchsorted(classes, estimator.predict(points))
+    ax.contourf(
+        grid0,
+        grid1,
+        predicted.reshape(grid0.shape),
+        levels=np.arange(classes.size + 1) - 0.5,
+        colors=palette,
+        alpha=0.25,
+    )
+    if classes.size == 2 and hasattr(estimator, "predict_proba"):
+        probability = estimator.predict_proba(points)[:, 1].reshape(grid0.shape)
+        ax.contour(grid0, grid1, probability, levels=[0.5], colors="k")
+    labels = np.searchsorted(classes, np.asarray(y))
+    ax.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=[palette[k] for k in labels],
+        edgecolors="k",
+        s=20,
+    )
+    return ax
+
+
+def plot_landscape(
+    slopes: Any,
+    intercepts: Any,
+    cost: Any,
+    *,
+    path: Any = None,
+    ax: Axes | None = None,
+    levels: int = 30,
+    title: str | None = None,
+    path_label: str = "gradient descent",
+) -> Axes:
+    """Draw a cost J(m, b) over a grid as contours, with a walk across it.
+
+    Parameters
+    ----------
+    slopes : array-like of shape (n_m,)
+        The grid's slopes ``m`` (x axis).
+    intercepts : array-like of shape (n_b,)
+        The grid's intercepts ``b`` (y axis).
+    cost : array-like of shape (n_m, n_b)
+        ``cost[i, j] = J(slopes[i], intercepts[j])``.
+    path : array-like of shape (n_points, 2), optional
+        Successive ``(m, b)`` iterates, drawn as a line with dots from the start
+        (a square) to the end (a star).
+    ax : matplotlib Axes, optional
+        Where to draw; the current Axes by default.
+    levels : int, default=30
+        Number of contour levels, spaced evenly in rank (quantiles of ``cost``) so
+        that both the steep walls and the flat floor show.
+    title : str, optional
+        The Axes title.
+    path_label : str, default="gradient descent"
+        The legend entry of ``path``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
+    slopes, intercepts = np.asarray(slopes), np.asarray(intercepts)
+    cost = np.asarray(cost, dtype=float)
+    if cost.shape != (slopes.size, intercepts.size):
+        raise ValueError(
+            f"cost has shape {cost.shape}; expected (len(slopes), len(intercepts)) "
+            f"= {(slopes.size, intercepts.size)}."
+        )
+    ax = _axes(ax)
+    contour_levels = np.unique(np.quantile(cost, np.linspace(0, 1, levels)))
+    filled = ax.contourf(
+        slopes, intercepts, cost.T, levels=contour_levels, cmap="viridis"
+    )
+    ax.contour(
+        slopes,
+        intercepts,
+        cost.T,
+        levels=contour_levels,
+        colors="white",
+        linewidths=0.4,
+        alpha=0.6,
+    )
+    ax.figure.colorbar(filled, ax=ax, label="J(m, b)", format="%.3g")
+    if path is not None:
+        path = np.asarray(path, dtype=float)
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            ".-",
+            color="orange",
+            linewidth=1.2,
+            markersize=3,
+            label=f"{path_label} (square: start, star: end)",
+        )
+        ax.plot(*path[0], "s", color="red", markersize=7)
+        ax.plot(*path[-1], "*", color="red", markersize=12)
+        ax.legend(loc="upper left", fontsize="small")
+    ax.set_xlabel("slope m")
+    ax.set_ylabel("intercept b")
+    if title is not None:
+        ax.set_title(title)
+    return ax

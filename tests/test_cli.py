@@ -1,0 +1,422 @@
+"""The ``sklogreg`` command line, called as ``main([...])``: exit codes, table, PNGs."""
+
+import csv
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss, mean_squared_error
+
+from sklogreg import GDLogisticRegression
+from sklogreg.__main__ import main
+from sklogreg._cli.compare import REFERENCE, available_solvers
+from sklogreg._cli.landscape import (
+    LOSSES,
+    cost_grids,
+    gradient_walk,
+    grid_convexity,
+)
+from sklogreg._cli.objective import penalized_log_loss
+
+matplotlib_image = pytest.importorskip("matplotlib.image")
+
+CONTENDERS = [f"sklogreg-{s}" for s in available_solvers()] + [
+    REFERENCE,
+    "sklearn-SGDClassifier",
+]
+FAST = ["--repeats", "1"]
+
+
+def assert_png_not_blank(path):
+    assert path.is_file(), f"{path} was not written"
+    pixels = matplotlib_image.imread(path)
+    # A blank canvas has one colour: zero variance in every channel.
+    assert pixels[..., :3].std() > 0.05
+
+
+def table_rows(stdout):
+    """The table's data rows, by contender name: the cells after the name."""
+    return {
+        line.split()[0]: line.split()[1:]
+        for line in stdout.splitlines()
+        if line.split() and line.split()[0] in CONTENDERS
+    }
+
+
+def assert_one_line_error(capsys, command, *fragments):
+    stderr = capsys.readouterr().err.strip().splitlines()
+    assert stderr, "no message on stderr"
+    message = stderr[-1]
+    assert message.startswith(f"sklogreg {command}: error: ")
+    assert "Traceback" not in "\n".join(stderr)
+    for fragment in fragments:
+        assert fragment.lower() in message.lower()
+    return "\n".join(stderr)
+
+
+# --- compare -----------------------------------------------------------------
+
+
+def test_compare_default_prints_a_finite_row_per_contender_and_a_plot(tmp_path, capsys):
+    output = tmp_path / "compare.png"
+    assert main(["compare", "--output", str(output), *FAST]) == 0
+    stdout = capsys.readouterr().out
+    rows = table_rows(stdout)
+    assert sorted(rows) == sorted(CONTENDERS)
+    for name, cells in rows.items():
+        numbers = [float(cell) for cell in cells[:-1]]
+        assert all(math.isfinite(n) for n in numbers), (name, cells)
+        assert cells[-1] in {"yes", "no"}
+    # Converged at tol=1e-6, our solvers and lbfgs reach the same objective and
+    # agree to the accuracy of that tolerance; lbfgs is at distance 0 from itself.
+    objective = {name: float(cells[2]) for name, cells in rows.items()}
+    for solver in ("sklogreg-gd", "sklogreg-nesterov"):
+        assert rows[solver][-1] == "yes"
+        assert objective[solver] == pytest.approx(objective[REFERENCE], abs=1e-8)
+        assert float(rows[solver][6]) < 1e-2
+    assert float(rows[REFERENCE][6]) == 0
+    assert_png_not_blank(output)
+
+
+@pytest.mark.parametrize("dataset", ["iris", "wine"])
+def test_compare_multiclass_datasets_without_plot(dataset, tmp_path, capsys):
+    output = tmp_path / "compare.png"
+    arguments = ["compare", "--dataset", dataset, "--no-plot", "--output", str(output)]
+    assert main([*arguments, "--solver", "nesterov", *FAST]) == 0
+    rows = table_rows(capsys.readouterr().out)
+    assert sorted(rows) == sorted(
+        ["sklogreg-nesterov", REFERENCE, "sklearn-SGDClassifier"]
+    )
+    assert not output.exists()
+
+
+def test_compare_options_reach_every_contender(tmp_path, capsys):
+    arguments = ["compare", "--no-plot", "--C", "0.1", "--max-iter", "3", *FAST]
+    assert main([*arguments, "--solver", "gd", "--learning-rate", "0.1"]) == 0
+    rows = table_rows(capsys.readouterr().out)
+    assert sorted(rows) == sorted(["sklogreg-gd", REFERENCE, "sklearn-SGDClassifier"])
+    # Three iterations are not enough for anyone: each reports it did not converge.
+    for name, cells in rows.items():
+        assert int(cells[1]) <= 3, name
+        assert cells[-1] == "no", name
+
+
+def test_compare_reads_a_csv_with_a_target_column(tmp_path, capsys):
+    X, y = load_breast_cancer(return_X_y=True)
+    path = tmp_path / "data.csv"
+    labels = np.where(y == 1, "benign", "malignant")
+    write_csv(
+        path,
+        ["a", "b", "c", "label"],
+        [[*r, lab] for r, lab in zip(X[:, :3], labels, strict=True)],
+    )
+    output = tmp_path / "csv.png"
+    arguments = ["compare", "--dataset", str(path), "--target", "label"]
+    assert main([*arguments, "--output", str(output), *FAST]) == 0
+    assert sorted(table_rows(capsys.readouterr().out)) == sorted(CONTENDERS)
+    assert_png_not_blank(output)
+
+
+def write_csv(path, header, rows):
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("make_arguments", "fragments"),
+    [
+        (
+            lambda tmp: ["--dataset", str(tmp / "absent.csv"), "--target", "y"],
+            ["no such file"],
+        ),
+        (lambda tmp: ["--dataset", "no_such_dataset"], ["unknown data set"]),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_csv(tmp / "t.csv", ["x", "y"], [[1, 0], [2, 1]]),
+            ],
+            ["--target"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_csv(tmp / "t.csv", ["x", "y"], [[1, 0], [2, 1]]),
+                "--target",
+                "label",
+            ],
+            ["no column 'label'"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_csv(
+                    tmp / "t.csv", ["x", "colour", "y"], [[1, "red", 0], [2, "blue", 1]]
+                ),
+                "--target",
+                "y",
+            ],
+            ["'colour'", "not a number"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_csv(tmp / "t.csv", ["x", "y"], [[1, 0], [2, ""], [3, 1]]),
+                "--target",
+                "y",
+            ],
+            ["target 'y' is missing"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_csv(tmp / "t.csv", ["x", "y"], [[i, "a"] for i in range(10)]),
+                "--target",
+                "y",
+            ],
+            ["only one class"],
+        ),
+        (
+            lambda tmp: ["--solver", "gd", "--learning-rate", "1000"],
+            ["too large", "safe step"],
+        ),
+        (lambda tmp: ["--learning-rate", "fast"], ["--learning-rate"]),
+        (lambda tmp: ["--C", "-1"], ["--C"]),
+    ],
+    ids=[
+        "missing-file",
+        "unknown-name",
+        "csv-without-target",
+        "absent-target-column",
+        "non-numeric-column",
+        "missing-target-value",
+        "one-class-target",
+        "diverging-learning-rate",
+        "learning-rate-not-a-number",
+        "negative-C",
+    ],
+)
+def test_compare_bad_input_exits_2_with_one_line(
+    make_arguments, fragments, tmp_path, capsys
+):
+    arguments = ["compare", "--no-plot", *FAST, *make_arguments(tmp_path)]
+    assert main(arguments) == 2
+    assert_one_line_error(capsys, "compare", *fragments)
+
+
+@pytest.mark.parametrize("command", ["compare", "landscape"])
+def test_without_matplotlib_a_plot_exits_2_naming_the_extra(
+    command, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main([command]) == 2
+    assert_one_line_error(capsys, command, 'pip install "sklogreg[plot]"')
+
+
+@pytest.mark.parametrize("command", ["compare", "landscape"])
+def test_an_output_in_a_missing_folder_exits_2_before_fitting(
+    command, tmp_path, capsys
+):
+    output = tmp_path / "absent" / "picture.png"
+    assert main([command, "--output", str(output)]) == 2
+    stderr = assert_one_line_error(capsys, command, "no folder")
+    assert "fitting" not in stderr
+
+
+def test_compare_runs_a_solver_named_twice_once(capsys):
+    arguments = ["compare", "--no-plot", "--solver", "gd", "--solver", "gd", *FAST]
+    assert main(arguments) == 0
+    names = [line.split()[:1] for line in capsys.readouterr().out.splitlines()]
+    assert names.count(["sklogreg-gd"]) == 1
+
+
+def test_unknown_option_exits_2_through_argparse(capsys):
+    assert main(["compare", "--no-such-option"]) == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_same_main():
+    completed = subprocess.run(
+        [sys.executable, "-m", "sklogreg", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert "compare" in completed.stdout and "landscape" in completed.stdout
+
+
+# --- the independent objective -------------------------------------------------
+
+
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_iris])
+@pytest.mark.parametrize("C", [0.05, 1.0])
+def test_objective_is_mean_log_loss_plus_the_l2_penalty(loader, C):
+    X, y = loader(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    labels = np.array(["class-" + str(v) for v in y])  # any sortable labels
+    model = LogisticRegression(C=C).fit(X, labels)
+    expected = log_loss(labels, model.predict_proba(X)) + (model.coef_**2).sum() / (
+        2 * C * len(y)
+    )
+    value = penalized_log_loss(
+        model.coef_, model.intercept_, X, labels, model.classes_, C
+    )
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_objective_matches_the_estimators_own_loss_curve():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    model = GDLogisticRegression(C=0.5, tol=1e-6).fit(X, y)
+    value = penalized_log_loss(model.coef_, model.intercept_, X, y, model.classes_, 0.5)
+    assert value == pytest.approx(model.loss_curve_[-1], rel=1e-10)
+
+
+def test_objective_stays_finite_at_huge_margins():
+    X = np.array([[1.0], [-1.0]])
+    value = penalized_log_loss(
+        np.array([[1e6]]), np.array([0.0]), X, np.array([0, 1]), np.array([0, 1]), 1.0
+    )
+    # Both points are wrong by a margin of 1e6: mean loss 1e6, penalty 1e12 / 4.
+    assert value == pytest.approx(1e6 + 1e12 / 4)
+
+
+# --- landscape ----------------------------------------------------------------
+
+
+def test_landscape_default_shows_log_loss_convex_and_mse_not(tmp_path, capsys):
+    output = tmp_path / "landscape.png"
+    assert main(["landscape", "--output", str(output)]) == 0
+    stdout = capsys.readouterr().out
+    assert "log-loss: convex on the grid" in stdout
+    assert "MSE of the sigmoid: NOT convex on the grid" in stdout
+    # From the same start, the same steps reach the minimum of the convex cost and
+    # stall on a plateau of the other.
+    assert "gd on the log-loss from (6, 6)" in stdout
+    walks = [line for line in stdout.splitlines() if "gd on the" in line]
+    assert walks[0].endswith("at the grid's minimum")
+    assert walks[1].endswith("stuck far above the grid's minimum")
+    assert_png_not_blank(output)
+
+
+def test_landscape_options_choose_feature_rate_steps_and_grid(tmp_path, capsys):
+    arguments = ["landscape", "--feature", "7", "--learning-rate", "0.5"]
+    arguments += ["--steps", "20", "--grid-size", "41", "--no-plot"]
+    assert main([*arguments, "--output", str(tmp_path / "l.png")]) == 0
+    stdout = capsys.readouterr().out
+    assert "feature 7 'mean concave points'" in stdout
+    assert "learning_rate=0.5, 20 steps" in stdout
+    assert "41 x 41 points" in stdout
+    assert "log-loss: convex" in stdout
+    assert not (tmp_path / "l.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragments"),
+    [
+        (["--learning-rate", "1000"], ["too large", "safe step"]),
+        (["--feature", "30"], ["--feature"]),
+        (["--dataset", "iris"], ["two-class"]),
+        (["--steps", "0"], ["--steps"]),
+    ],
+    ids=["diverging-learning-rate", "feature-out-of-range", "three-classes", "steps"],
+)
+def test_landscape_bad_input_exits_2_with_one_line(arguments, fragments, capsys):
+    assert main(["landscape", "--no-plot", *arguments]) == 2
+    assert_one_line_error(capsys, "landscape", *fragments)
+
+
+def test_landscape_without_sklearn_callbacks_exits_2(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sklearn.callback", None)
+    assert main(["landscape", "--no-plot"]) == 2
+    assert_one_line_error(capsys, "landscape", "scikit-learn >= 1.9")
+
+
+def test_cost_grids_match_sklearn_metrics_at_every_point():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=50)
+    y = (x + rng.normal(size=50) > 0).astype(float)
+    slopes, intercepts = np.linspace(-3, 3, 4), np.linspace(-2, 2, 3)
+    log_losses, mses = cost_grids(x, y, slopes, intercepts)
+    for i, m in enumerate(slopes):
+        for j, b in enumerate(intercepts):
+            p = expit(m * x + b)
+            assert log_losses[i, j] == pytest.approx(log_loss(y, p), rel=1e-12)
+            assert mses[i, j] == pytest.approx(mean_squared_error(y, p), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss_index", [0, 1], ids=LOSSES)
+def test_gradient_walk_steps_along_the_finite_difference_gradient(loss_index):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=40)
+    y = (x + rng.normal(size=40) > 0).astype(float)
+    start, h, rate = (0.7, -0.4), 1e-6, 0.1
+    step = gradient_walk(LOSSES[loss_index], x, y, start, rate, 1)[1]
+
+    def cost(m, b):
+        return cost_grids(x, y, np.array([m]), np.array([b]))[loss_index][0, 0]
+
+    gradient = [
+        (cost(start[0] + h, start[1]) - cost(start[0] - h, start[1])) / (2 * h),
+        (cost(start[0], start[1] + h) - cost(start[0], start[1] - h)) / (2 * h),
+    ]
+    np.testing.assert_allclose(
+        step, np.subtract(start, rate * np.array(gradient)), rtol=1e-7
+    )
+
+
+GRID = np.linspace(-2, 2, 41)
+M, B = np.meshgrid(GRID, GRID, indexing="ij")
+
+
+@pytest.mark.parametrize(
+    ("surface", "convex", "min_curvature", "n_minima"),
+    [
+        (M**2 + B**2, True, 2.0, 1),  # a bowl: curvature 2 in every direction
+        (M**2 - B**2, False, -2.0, 0),  # a saddle: -2 along b, no minimum
+        ((M**2 - 1) ** 2 + B**2, False, None, 2),  # a double well: minima at m=±1
+    ],
+    ids=["bowl", "saddle", "double-well"],
+)
+def test_grid_convexity_on_surfaces_with_known_shape(
+    surface, convex, min_curvature, n_minima
+):
+    verdict = grid_convexity(surface, GRID, GRID)
+    assert verdict.convex is convex
+    if min_curvature is not None:
+        assert verdict.min_curvature == pytest.approx(min_curvature, rel=1e-9)
+    assert len(verdict.local_minima) == n_minima
+    if n_minima == 2:
+        assert sorted(m for m, _ in verdict.local_minima) == pytest.approx([-1, 1])
+
+
+def test_measured_curve_times_line_up_with_the_loss_curve_and_the_fit_time():
+    from sklogreg._cli.measure import Contender, fit_and_measure
+
+    X, y = load_breast_cancer(return_X_y=True)
+    contender = Contender(
+        "sklogreg-gd", GDLogisticRegression(solver="gd", tol=1e-5), ours=True
+    )
+    outcome = fit_and_measure(contender, np.unique(y), 1.0, X, y, X, y, repeats=1)
+    times = outcome.curve_seconds
+    assert times.shape == outcome.loss_curve.shape == (outcome.n_iter + 1,)
+    assert np.all(np.diff(times) >= 0)
+    assert 0 <= times[0] and times[-1] <= outcome.fit_seconds
+    # The objective scored independently is the last point of the estimator's curve.
+    assert outcome.objective == pytest.approx(outcome.loss_curve[-1], rel=1e-9)
+
+
+def test_compare_verbose_shows_each_fit_progress_once(capsys):
+    arguments = ["compare", "--no-plot", "--verbose", "--solver", "gd", *FAST]
+    assert main(arguments) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("stopped (tol) after") == 1
+    assert "[1/3] sklogreg-gd: fitting" in captured.err

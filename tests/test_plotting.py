@@ -1,0 +1,116 @@
+"""sklogreg.plotting: each function draws what it is given and returns the Axes."""
+
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from sklogreg import GDLogisticRegression
+from sklogreg.plotting import (
+    plot_decision_boundary,
+    plot_landscape,
+    plot_loss_curve,
+)
+
+matplotlib = pytest.importorskip("matplotlib")
+from matplotlib.figure import Figure  # noqa: E402
+
+
+@pytest.fixture
+def ax():
+    # A Figure without pyplot: no global state, no screen needed.
+    return Figure().subplots()
+
+
+@pytest.fixture(scope="module")
+def two_feature_fit():
+    X, y = make_classification(
+        n_samples=60, n_features=2, n_redundant=0, n_informative=2, random_state=0
+    )
+    return GDLogisticRegression().fit(X, y), X, y
+
+
+def test_loss_curve_draws_the_estimators_curve_by_iteration(two_feature_fit, ax):
+    model = two_feature_fit[0]
+    assert plot_loss_curve(model, ax=ax, label="fit") is ax
+    (line,) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(model.n_iter_ + 1))
+    np.testing.assert_array_equal(line.get_ydata(), model.loss_curve_)
+    assert ax.get_xlabel() == "iteration"
+
+
+def test_loss_curve_with_optimum_draws_the_floored_gap_on_log_scale(ax):
+    curve = np.array([1.0, 0.5, 0.25, 0.25])
+    plot_loss_curve(curve, optimum=0.25, times=[0.0, 0.1, 0.2, 0.3], ax=ax)
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_ydata(), [0.75, 0.25, 1e-15, 1e-15])
+    np.testing.assert_allclose(line.get_xdata(), [0.0, 0.1, 0.2, 0.3])
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "wall time (s)"
+
+
+def test_loss_curve_rejects_times_of_another_length(ax):
+    with pytest.raises(ValueError, match="times has 2 points"):
+        plot_loss_curve([1.0, 0.5, 0.2], times=[0.0, 1.0], ax=ax)
+
+
+def test_decision_boundary_regions_follow_the_model(two_feature_fit, ax):
+    model, X, y = two_feature_fit
+    assert plot_decision_boundary(model, X, y, ax=ax, grid_resolution=50) is ax
+    points = ax.collections[-1]
+    np.testing.assert_array_equal(np.asarray(points.get_offsets()), X)
+    # Each point wears its class's colour: one colour per class, distinct classes.
+    colours = {tuple(c) for c in points.get_facecolors()[y == 0]}
+    other = {tuple(c) for c in points.get_facecolors()[y == 1]}
+    assert len(colours) == len(other) == 1 and colours != other
+    # The black 0.5 contour lies where the model's probability is one half.
+    boundary = ax.collections[-2].get_paths()[0].vertices
+    np.testing.assert_allclose(model.predict_proba(boundary)[:, 1], 0.5, atol=0.02)
+
+
+def test_decision_boundary_needs_two_features(two_feature_fit, ax):
+    model, X, y = two_feature_fit
+    with pytest.raises(ValueError, match="two features"):
+        plot_decision_boundary(model, np.column_stack([X, X]), y, ax=ax)
+
+
+def test_landscape_draws_the_path_from_start_to_end(ax):
+    slopes, intercepts = np.linspace(-1, 1, 11), np.linspace(-2, 2, 21)
+    cost = slopes[:, None] ** 2 + intercepts[None, :] ** 2
+    path = np.array([[1.0, 2.0], [0.5, 1.0], [0.0, 0.0]])
+    assert plot_landscape(slopes, intercepts, cost, path=path, ax=ax) is ax
+    line = ax.get_lines()[0]
+    np.testing.assert_array_equal(line.get_xdata(), path[:, 0])
+    np.testing.assert_array_equal(line.get_ydata(), path[:, 1])
+    assert ax.get_xlabel() == "slope m"
+
+
+def test_landscape_rejects_a_cost_of_the_wrong_shape(ax):
+    with pytest.raises(ValueError, match="expected"):
+        plot_landscape([0, 1, 2], [0, 1], np.zeros((2, 3)), ax=ax)
+
+
+def test_without_ax_the_current_axes_is_used():
+    plt = pytest.importorskip("matplotlib.pyplot")
+    plt.switch_backend("Agg")
+    figure = plt.figure()
+    try:
+        assert plot_loss_curve([3.0, 2.0, 1.0]) is figure.gca()
+    finally:
+        plt.close(figure)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: plot_loss_curve([1.0, 0.5]),
+        lambda: plot_decision_boundary(None, np.zeros((2, 2)), [0, 1]),
+        lambda: plot_landscape([0, 1], [0, 1], np.zeros((2, 2))),
+    ],
+    ids=["loss_curve", "decision_boundary", "landscape"],
+)
+def test_missing_matplotlib_says_how_to_install_it(call, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install "sklogreg\[plot\]"'):
+        call()
