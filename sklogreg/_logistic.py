@@ -7,6 +7,7 @@ attributes, warnings and tags. The maths lives in `sklogreg._loss`,
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from numbers import Integral, Real
 from typing import ClassVar
@@ -617,11 +618,19 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         if self.class_weight is not None:
+            # As LogisticRegression does: "balanced" counts the classes by their
+            # sample weights (compute_class_weight takes them since sklearn 1.8).
+            weighted_counts = {}
+            if "sample_weight" in inspect.signature(compute_class_weight).parameters:
+                weighted_counts = {"sample_weight": sample_weight}
             class_weight = compute_class_weight(
-                self.class_weight, classes=classes, y=classes[y_encoded]
+                self.class_weight,
+                classes=classes,
+                y=classes[y_encoded],
+                **weighted_counts,
             )
             sample_weight = sample_weight * class_weight[y_encoded].astype(X.dtype)
-        if not sample_weight.sum() > 0:
+        if not sample_weight.max(initial=0) > 0:
             raise ValueError(
                 "The sample weights (times class weights) sum to zero: there is "
                 "nothing to fit."

@@ -149,9 +149,16 @@ class LogisticObjective:
         self.X = X
         self.target = target
         self.multinomial = target.ndim == 2
-        weight_sum = float(sample_weight.sum(dtype=np.float64))
+        # Normalise by the largest weight before summing, so that weights near the
+        # float maximum cannot overflow the sum; S itself may then be inf, which
+        # only means the penalty 1/(C S) vanishes.
+        largest = float(sample_weight.max())
+        relative = sample_weight / sample_weight.dtype.type(largest)
+        relative_sum = float(relative.sum(dtype=np.float64))
+        with np.errstate(over="ignore"):
+            weight_sum = largest * relative_sum
         self.weight_sum = weight_sum
-        self.weights = sample_weight / sample_weight.dtype.type(weight_sum)
+        self.weights = relative / relative.dtype.type(relative_sum)
         self.fit_intercept = fit_intercept
         if penalty_weight_sum is None:
             penalty_weight_sum = weight_sum
@@ -309,7 +316,10 @@ class LogisticObjective:
         )
         if self.scaling is None:
             return data + self.l2_strength
-        return data + self.l2_strength * float(np.max(self.scaling.scale**-2.0))
+        if not self.l2_strength:
+            return data
+        # At most 1/4 by construction, since scale**2 >= 4 * l2_strength.
+        return data + float(np.max(self.l2_strength / self.scaling.scale**2))
 
     # -- minibatch view, for the stochastic solver ----------------------------------
 

@@ -133,3 +133,17 @@ def test_our_objective_is_no_higher_than_lbfgs(dataset):
     theirs = copy.deepcopy(ours)
     theirs.coef_, theirs.intercept_ = reference.coef_, reference.intercept_
     assert ours.objective(X, y) <= theirs.objective(X, y) + 1e-12
+
+
+def test_balanced_class_weight_counts_classes_by_sample_weight():
+    X, y = DATASETS["iris"]
+    keep = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:20]]
+    sample_weight = np.random.default_rng(0).uniform(0.0, 3.0, size=keep.size)
+    ours, reference = fit_both(
+        X[keep],
+        y[keep],
+        solver="nesterov",
+        sample_weight=sample_weight,
+        class_weight="balanced",
+    )
+    assert_same_model(ours, reference, X[keep])

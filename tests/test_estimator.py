@@ -325,3 +325,20 @@ def test_convergence_warning_as_error_leaves_previous_model_untouched(
     np.testing.assert_array_equal(model.coef_, coef)
     assert model.n_features_in_ == breast_cancer[0].shape[1]
     assert model.predict(breast_cancer[0]).shape == (breast_cancer[0].shape[0],)
+
+
+def test_weights_near_float_max_do_not_overflow(breast_cancer):
+    X, y = breast_cancer
+    # S overflows to inf, so the penalty 1/(C S) vanishes: the unpenalised model,
+    # on nearly separable data, which fits the training set almost perfectly.
+    huge = GDLogisticRegression().fit(X, y, sample_weight=np.full(y.size, 1e306))
+    assert huge.n_iter_ > 0 and np.all(np.isfinite(huge.coef_))
+    assert huge.score(X, y) > GDLogisticRegression().fit(X, y).score(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_tiny_features_without_penalty_fit_like_standard_ones(breast_cancer):
+    X, y = breast_cancer
+    tiny = GDLogisticRegression(C=np.inf, max_iter=300).fit(X * 1e-160, y)
+    assert np.all(np.isfinite(tiny.coef_))
+    assert tiny.score(X * 1e-160, y) > 0.97
