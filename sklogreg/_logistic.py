@@ -171,10 +171,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "nesterov" this is at the extrapolated point.
     converged_ : bool
         Whether the stopping test on ``tol`` held at the returned coefficients.
-    stop_reason_ : {"tol", "max_iter", "callback"}
+    stop_reason_ : {"tol", "max_iter", "callback", "early_stopping"}
         Why the fit stopped: the gradient reached ``tol``, the iterations ran out
         (with a ``ConvergenceWarning``), or a callback asked to stop (scikit-learn >=
-        1.9 callbacks, set with ``set_callbacks``; the model is usable as it is).
+        1.9 callbacks, set with ``set_callbacks``; the model is usable as it is), or
+        the validation score stopped improving (``solver="sgd"``,
+        ``early_stopping=True``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)

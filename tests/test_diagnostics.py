@@ -17,6 +17,8 @@ needs_callbacks = pytest.mark.skipif(
     not CALLBACKS_AVAILABLE, reason="sklearn.callback needs scikit-learn >= 1.9"
 )
 SOLVERS = ["nesterov", "gd"]
+# The stochastic solver prints per epoch, then per finishing iteration.
+ALL_SOLVERS = [*SOLVERS, "sgd"]
 LINE = re.compile(
     r"iter +(\d+)  objective (\S+)  max\|grad\| (\S+) \(tol 1\.0e-04\)  "
     r"step (\S+)  (\S+)s"
@@ -94,7 +96,7 @@ def test_verbose_reports_max_iter_as_stop_reason(breast_cancer, capsys):
 
 
 @needs_callbacks
-@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("solver", ALL_SOLVERS)
 def test_callback_stops_the_fit_at_a_chosen_iteration(breast_cancer, solver):
     X, y = breast_cancer
     model = GDLogisticRegression(solver=solver).set_callbacks(StopAtIteration(7))
@@ -107,7 +109,7 @@ def test_callback_stops_the_fit_at_a_chosen_iteration(breast_cancer, solver):
 
 
 @needs_callbacks
-@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("solver", ALL_SOLVERS)
 def test_iterate_history_records_the_walk(breast_cancer, solver):
     X, y = breast_cancer
     history = IterateHistory()
