@@ -757,7 +757,18 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "relative: use a larger tol or float64 data"
             )
         hints.append(f"increase max_iter (now {self.max_iter})")
-        if self.learning_rate != "auto":
+        if (
+            self.learning_rate != "auto"
+            and max(result.loss_curve) > result.loss_curve[0]
+        ):
+            # The walk went uphill: the step overshoots, short of diverging.
+            hints.insert(
+                0,
+                f"the objective rose above its starting value: the fixed "
+                f"learning_rate={self.learning_rate:g} is too large; try a smaller one "
+                "or learning_rate='auto'",
+            )
+        elif self.learning_rate != "auto":
             hints.append(
                 f"a fixed learning_rate={self.learning_rate:g} may be too small: try "
                 "a larger one or learning_rate='auto'"

@@ -342,3 +342,13 @@ def test_tiny_features_without_penalty_fit_like_standard_ones(breast_cancer):
     tiny = GDLogisticRegression(C=np.inf, max_iter=300).fit(X * 1e-160, y)
     assert np.all(np.isfinite(tiny.coef_))
     assert tiny.score(X * 1e-160, y) > 0.97
+
+
+def test_convergence_warning_blames_an_overshooting_fixed_rate(breast_cancer):
+    X, y = breast_cancer
+    # 60x the safe step 1/L ~ 0.3: the objective rises but stays below divergence.
+    with pytest.warns(ConvergenceWarning, match="rose above its starting value") as w:
+        GDLogisticRegression(
+            solver="gd", learning_rate=20.0, C=np.inf, max_iter=50
+        ).fit(X, y)
+    assert "may be too small" not in str(w[0].message)
