@@ -324,6 +324,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         weights = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
         random_state = check_random_state(self.random_state)
         validation = None
+        # Callbacks score the model on all the data given, whatever early stopping
+        # holds out for itself.
+        X_given, y_given = X, y
         if self.solver == "sgd" and self.early_stopping:
             X, y_encoded, weights, validation = _validation_split(
                 X, y_encoded, weights, self.validation_fraction, random_state
@@ -357,13 +360,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             metadata = (
                 None if sample_weight is None else {"sample_weight": sample_weight}
             )
-            context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+            context.call_on_fit_task_begin(
+                estimator=self, X=X_given, y=y_given, metadata=metadata
+            )
             if getattr(self, "_skl_callbacks", None):
                 iteration_tasks = IterationTasks(
                     self,
                     context,
-                    X=X,
-                    y=y,
+                    X=X_given,
+                    y=y_given,
                     metadata=metadata,
                     fitted_attributes=fitted_attributes,
                     start_coef=coef0,
@@ -397,8 +402,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         if context is not None:
             context.call_on_fit_task_end(
                 estimator=self,
-                X=X,
-                y=y,
+                X=X_given,
+                y=y_given,
                 metadata=metadata,
                 reconstruction_attributes={},
             )

@@ -157,3 +157,18 @@ def test_progress_bar_runs_in_pipeline_and_grid_search(breast_cancer):
     )
     search.set_callbacks(ProgressBar(max_propagation_depth=None)).fit(X, y)
     assert search.best_score_ > 0.9
+
+
+@needs_callbacks
+def test_scoring_monitor_works_with_sgd_early_stopping(breast_cancer):
+    from sklearn.callback import ScoringMonitor
+
+    X, y = breast_cancer
+    monitor = ScoringMonitor(scoring="accuracy")
+    model = GDLogisticRegression(solver="sgd", early_stopping=True, random_state=0)
+    model.set_callbacks(monitor).fit(X, y)  # scored on all of X, not the split
+    assert model.stop_reason_ in {"early_stopping", "max_iter", "tol"}
+    scores = [row["accuracy"] for row in monitor.get_logs().data if "accuracy" in row]
+    assert len(scores) >= model.n_iter_ and scores[-1] == pytest.approx(
+        model.score(X, y)
+    )
