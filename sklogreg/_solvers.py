@@ -308,7 +308,15 @@ def accelerated_gradient(
     )
 
 
-def _proximal_gradient(
+def _proximal_gradient(*args, **kwargs) -> SolverResult:
+    # A fixed step far too large overflows on the way to the divergence check: the
+    # check (a non-finite or exploding objective) raises the clear error, so the
+    # RuntimeWarnings of that overflow would only be noise before it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _proximal_gradient_iterations(*args, **kwargs)
+
+
+def _proximal_gradient_iterations(
     objective: CompositeObjective,
     coef0: np.ndarray,
     *,

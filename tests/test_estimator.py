@@ -352,3 +352,14 @@ def test_convergence_warning_blames_an_overshooting_fixed_rate(breast_cancer):
             solver="gd", learning_rate=20.0, C=np.inf, max_iter=50
         ).fit(X, y)
     assert "may be too small" not in str(w[0].message)
+
+
+@pytest.mark.parametrize("learning_rate", [1e200, 1e300])
+def test_absurd_learning_rate_gives_the_clear_error_without_overflow_warnings(
+    breast_cancer, learning_rate
+):
+    # filterwarnings=error: an overflow RuntimeWarning would fail this test first.
+    with pytest.raises(ValueError, match="safe step"):
+        GDLogisticRegression(solver="gd", learning_rate=learning_rate).fit(
+            *breast_cancer
+        )
