@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
 from ._objective import LogisticObjective, blas_threads_for
+from ._preconditioning import column_scaling
 from ._sgd import sgd_epoch, stochastic_gradient_descent
 from ._solvers import (
     DIVERGENCE_FACTOR,
@@ -748,7 +749,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """Say what stopped short, and what to change, likeliest cause first."""
         gradient_max = result.gradient_max_curve[-1]
         hints = []
-        scales = _column_scales(X)
+        # The standard deviations, by the same blocked moments the preconditioner
+        # uses: no temporary the size of X, dense or sparse.
+        scales = column_scaling(
+            X,
+            np.full(X.shape[0], 1.0 / X.shape[0], dtype=X.dtype),
+            fit_intercept=True,
+            l2_strength=0.0,
+        ).scale
         if scales.size and scales.min() > 0 and scales.max() > 100 * scales.min():
             hints.append(
                 f"the features have very different scales (standard deviations from "
@@ -1012,15 +1020,3 @@ def _center_over_classes(coef, fit_intercept: bool, center_weights: bool):
     elif fit_intercept:
         coef[:, -1] -= coef[:, -1].mean()
     return coef
-
-
-def _column_scales(X) -> np.ndarray:
-    """Standard deviation of each column (dense or sparse), for the warning only."""
-    if sparse.issparse(X):
-        mean = np.asarray(X.mean(axis=0)).ravel()
-        mean_sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
-        return np.sqrt(np.maximum(mean_sq - mean * mean, 0))
-    # E[x^2] - E[x]^2 column by column: no temporary the size of X.
-    mean = X.mean(axis=0)
-    mean_sq = np.einsum("ij,ij->j", X, X) / X.shape[0]
-    return np.sqrt(np.maximum(mean_sq - mean * mean, 0))
