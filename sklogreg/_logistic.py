@@ -20,6 +20,17 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
+from sklearn.utils._array_api import (
+    _is_numpy_namespace,
+    _max_precision_float_dtype,
+    check_same_namespace,
+    get_namespace,
+    indexing_dtype,
+    move_to,
+)
+from sklearn.utils._array_api import (
+    device as _device,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -29,7 +40,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._array_api import copy, namespace_of
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
+from ._loss import _log1pexp_and_expit_xp, _log_normalizer_and_softmax_xp
 from ._objective import LogisticObjective, blas_threads_for
 from ._preconditioning import column_scaling
 from ._sgd import sgd_epoch, stochastic_gradient_descent
@@ -42,6 +55,9 @@ from ._solvers import (
 )
 
 __all__ = ["GDLogisticRegression"]
+
+# The solvers that run on any Array API namespace and device (see `fit`).
+_ARRAY_API_SOLVERS = ("gd", "nesterov")
 
 _SOLVERS = {
     "gd": gradient_descent,
@@ -305,14 +321,23 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _fit(self, X, y, sample_weight):
         first_fit = not hasattr(self, "classes_")
+        # X's namespace under array_api_dispatch (NumPy otherwise): the fit runs in it
+        # and on X's device; y and sample_weight follow X.
+        xp, _ = get_namespace(X)
+        self._check_array_api_solver(xp, "fit")
         X, y = validate_data(
             self,
             X,
             y,
             accept_sparse="csr",
-            dtype=[np.float64, np.float32],
+            dtype=[xp.float64, xp.float32],
             reset=True,
         )
+        # Labels are encoded on the host, once: classes_ stays a NumPy array (it
+        # may hold strings), and the solvers only see the encoded target, on the
+        # device of X.
+        if not isinstance(y, np.ndarray):
+            y = move_to(y, xp=np, device="cpu")
         check_classification_targets(y)
         label_encoder = LabelEncoder()
         y_encoded = label_encoder.fit_transform(y)
@@ -334,7 +359,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         objective = LogisticObjective(
             X,
-            _encode_target(y_encoded, classes.size, X.dtype),
+            _encode_target(y_encoded, classes.size, X.dtype, like=X),
             weights,
             C=self.C,
             l1_ratio=self.l1_ratio,
@@ -344,7 +369,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             precondition=self.learning_rate == "auto",
         )
         coef0 = objective.to_working(
-            self._initial_coef(objective.coef_shape, X.dtype, first_fit)
+            self._initial_coef(objective.coef_shape, X.dtype, first_fit, like=X)
         )
 
         def fitted_attributes(working_coef) -> dict:
@@ -392,9 +417,11 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         for name, value in fitted_attributes(result.coef).items():
             setattr(self, name, value)
         self.n_iter_ = result.n_iter
-        self.loss_curve_ = np.asarray(result.loss_curve)
-        self.gradient_max_curve_ = np.asarray(result.gradient_max_curve)
-        self.step_sizes_ = np.asarray(result.step_sizes)
+        # Array attributes live with coef_, in the namespace and on the device of X
+        # (as scikit-learn's array API checks require).
+        self.loss_curve_ = _float_array(result.loss_curve, like=X)
+        self.gradient_max_curve_ = _float_array(result.gradient_max_curve, like=X)
+        self.step_sizes_ = _float_array(result.step_sizes, like=X)
         self.learning_rate_ = (
             result.step_sizes[-1] if result.step_sizes else float(first_step)
         )
@@ -425,6 +452,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         if coef.shape[0] > 1:
             coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
+        xp = namespace_of(coef)
+        if xp is not None:
+            intercept = (
+                copy(coef[:, n_features], xp)
+                if self.fit_intercept
+                else xp.zeros(coef.shape[0], dtype=coef.dtype, device=coef.device)
+            )
+            return copy(coef[:, :n_features], xp), intercept
         intercept = (
             coef[:, n_features].copy()
             if self.fit_intercept
@@ -479,6 +514,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             ``sklearn.utils.class_weight.compute_class_weight``).
         """
         first_call = not hasattr(self, "classes_")
+        self._check_array_api_solver(get_namespace(X)[0], "partial_fit")
         if first_call and classes is None:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit: the "
@@ -622,22 +658,41 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _combined_sample_weight(self, sample_weight, X, y_encoded, classes):
         """Sample weights times class weights, validated, with a positive sum."""
+        # Moved to the namespace and device of X, whatever they came in.
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
+        xp = namespace_of(X)
         if self.class_weight is not None:
             # As LogisticRegression does: "balanced" counts the classes by their
             # sample weights (compute_class_weight takes them since sklearn 1.8).
+            # The labels are on the host: so are the weights used to count them.
             weighted_counts = {}
             if "sample_weight" in inspect.signature(compute_class_weight).parameters:
-                weighted_counts = {"sample_weight": sample_weight}
+                weighted_counts = {
+                    "sample_weight": sample_weight
+                    if xp is None
+                    else move_to(sample_weight, xp=np, device="cpu")
+                }
             class_weight = compute_class_weight(
                 self.class_weight,
                 classes=classes,
                 y=classes[y_encoded],
                 **weighted_counts,
             )
-            sample_weight = sample_weight * class_weight[y_encoded].astype(X.dtype)
+            if xp is None:
+                sample_weight = sample_weight * class_weight[y_encoded].astype(X.dtype)
+            else:
+                sample_weight = sample_weight * xp.asarray(
+                    class_weight[y_encoded], dtype=X.dtype, device=_device(X)
+                )
+        if xp is not None:
+            if not float(xp.max(sample_weight)) > 0:
+                raise ValueError(
+                    "The sample weights (times class weights) sum to zero: there "
+                    "is nothing to fit."
+                )
+            return sample_weight
         if not sample_weight.max(initial=0) > 0:
             raise ValueError(
                 "The sample weights (times class weights) sum to zero: there is "
@@ -645,8 +700,41 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         return sample_weight
 
-    def _initial_coef(self, shape, dtype, first_fit):
-        """Zeros, or the previous solution when warm-starting and shapes still fit."""
+    def _check_array_api_solver(self, xp, method: str) -> None:
+        """Refuse a non-NumPy namespace where only NumPy and SciPy are supported."""
+        if _is_numpy_namespace(xp):
+            return
+        if method == "partial_fit" or self.solver not in _ARRAY_API_SOLVERS:
+            what = (
+                "partial_fit" if method == "partial_fit" else f"solver={self.solver!r}"
+            )
+            raise ValueError(
+                f"{type(self).__name__}: {what} supports NumPy arrays and SciPy "
+                f"sparse matrices only, got {xp.__name__} arrays (with "
+                "array_api_dispatch=True). Array API input is supported by fit with "
+                f"solver in {list(_ARRAY_API_SOLVERS)}."
+            )
+
+    def _initial_coef(self, shape, dtype, first_fit, like=None):
+        """Zeros, or the previous solution when warm-starting and shapes still fit.
+
+        In the namespace and on the device of ``like`` when it is not NumPy.
+        """
+        xp = namespace_of(like)
+        if xp is not None:
+            device_ = _device(like)
+            if self.warm_start and not first_fit:
+                coef, intercept = move_to(
+                    self.coef_, self.intercept_, xp=xp, device=device_
+                )
+                previous = (
+                    xp.concat([coef, intercept[:, None]], axis=1)
+                    if self.fit_intercept
+                    else coef
+                )
+                if tuple(previous.shape) == tuple(shape):
+                    return xp.astype(previous, dtype)
+            return xp.zeros(shape, dtype=dtype, device=device_)
         if self.warm_start and not first_fit:
             previous = np.column_stack(
                 [self.coef_, self.intercept_] if self.fit_intercept else [self.coef_]
@@ -751,20 +839,27 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         hints = []
         # The standard deviations, by the same blocked moments the preconditioner
         # uses: no temporary the size of X, dense or sparse.
+        xp = namespace_of(X)
         scales = column_scaling(
             X,
-            np.full(X.shape[0], 1.0 / X.shape[0], dtype=X.dtype),
+            np.full(X.shape[0], 1.0 / X.shape[0], dtype=X.dtype)
+            if xp is None
+            else xp.full(X.shape[0], 1 / X.shape[0], dtype=X.dtype, device=_device(X)),
             fit_intercept=True,
             l2_strength=0.0,
         ).scale
+        if xp is not None:
+            # n_features numbers, once, for the message.
+            scales = move_to(scales, xp=np, device="cpu")
         if scales.size and scales.min() > 0 and scales.max() > 100 * scales.min():
             hints.append(
                 f"the features have very different scales (standard deviations from "
                 f"{scales.min():.2g} to {scales.max():.2g}): standardize them, for "
                 "example with sklearn.preprocessing.StandardScaler"
             )
-        resolution = 100 * float(np.finfo(X.dtype).eps)
-        if X.dtype == np.float32 and gradient_max < 1e3 * resolution:
+        float32 = X.dtype == (np.float32 if xp is None else xp.float32)
+        resolution = 100 * float((np.finfo if xp is None else xp.finfo)(X.dtype).eps)
+        if float32 and gradient_max < 1e3 * resolution:
             hints.append(
                 f"float32 data resolve the gradient only to about {resolution:.0e} "
                 "relative: use a larger tol or float64 data"
@@ -818,14 +913,18 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         objective : float
         """
         check_is_fitted(self)
+        xp, _ = get_namespace(X)
+        check_same_namespace(X, self, attribute="coef_", method="objective")
         X, y = validate_data(
             self,
             X,
             y,
             accept_sparse="csr",
-            dtype=[np.float64, np.float32],
+            dtype=[xp.float64, xp.float32],
             reset=False,
         )
+        if not isinstance(y, np.ndarray):
+            y = move_to(y, xp=np, device="cpu")
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
             raise ValueError(
@@ -835,12 +934,18 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         y_encoded = np.searchsorted(self.classes_, y)
         objective = LogisticObjective(
             X,
-            _encode_target(y_encoded, self.classes_.size, X.dtype),
+            _encode_target(y_encoded, self.classes_.size, X.dtype, like=X),
             self._combined_sample_weight(sample_weight, X, y_encoded, self.classes_),
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,
         )
+        if objective.xp is not None:
+            coef = xp.astype(self.coef_, X.dtype)
+            if self.fit_intercept:
+                intercept = xp.astype(self.intercept_, X.dtype)
+                coef = xp.concat([coef, intercept[:, None]], axis=1)
+            return objective.value(coef)
         coef = self.coef_.astype(X.dtype, copy=False)
         if self.fit_intercept:
             coef = np.column_stack([coef, self.intercept_.astype(X.dtype)])
@@ -861,9 +966,18 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             class (the softmax's logits).
         """
         check_is_fitted(self)
+        xp, _ = get_namespace(X)
+        check_same_namespace(X, self, attribute="coef_", method="decision_function")
         X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+            self, X, accept_sparse="csr", dtype=[xp.float64, xp.float32], reset=False
         )
+        if namespace_of(X) is not None:
+            # NumPy promotes float32 data and float64 coefficients to float64; not
+            # every library does it for a matrix product (PyTorch refuses).
+            dtype = xp.result_type(X.dtype, self.coef_.dtype)
+            scores = xp.astype(X, dtype) @ xp.astype(self.coef_, dtype).T
+            scores = scores + xp.astype(self.intercept_, dtype)
+            return scores[:, 0] if scores.shape[1] == 1 else scores
         scores = X @ self.coef_.T + self.intercept_
         if sparse.issparse(scores):  # pragma: no cover - defensive, scipy<1.11
             scores = scores.toarray()
@@ -880,9 +994,24 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+            Labels from ``classes_``; for Array API input in its namespace and on its
+            device, unless the labels are strings (a NumPy array then).
         """
+        check_same_namespace(X, self, attribute="coef_", method="predict")
         scores = self.decision_function(X)
+        xp = namespace_of(scores)
+        if xp is not None:
+            index_dtype = indexing_dtype(xp)
+            indices = (
+                xp.astype(scores > 0, index_dtype)
+                if scores.ndim == 1
+                else xp.astype(xp.argmax(scores, axis=1), index_dtype)
+            )
+            if self.classes_.dtype.kind in "biuf":
+                # Numeric labels go to the device (a few numbers), not the other way.
+                classes = xp.asarray(self.classes_, device=_device(scores))
+                return xp.take(classes, indices, axis=0)
+            return self.classes_[move_to(indices, xp=np, device="cpu")]
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
@@ -900,7 +1029,19 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to one; columns follow ``classes_``.
         """
+        check_same_namespace(X, self, attribute="coef_", method="predict_proba")
         scores = self.decision_function(X)
+        xp = namespace_of(scores)
+        if xp is not None:
+            if scores.ndim == 1:
+                return xp.stack(
+                    [
+                        _log1pexp_and_expit_xp(-scores, xp)[1],
+                        _log1pexp_and_expit_xp(scores, xp)[1],
+                    ],
+                    axis=1,
+                )
+            return _log_normalizer_and_softmax_xp(scores, xp)[1]
         if scores.ndim == 1:
             return np.column_stack([expit(-scores), expit(scores)])
         return softmax(scores, axis=1)
@@ -920,7 +1061,21 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        check_same_namespace(X, self, attribute="coef_", method="predict_log_proba")
         scores = self.decision_function(X)
+        xp = namespace_of(scores)
+        if xp is not None:
+            if scores.ndim == 1:
+                # log expit(s) = -log(1 + exp(-s)), overflow-free as in the loss.
+                return -xp.stack(
+                    [
+                        _log1pexp_and_expit_xp(scores, xp)[0],
+                        _log1pexp_and_expit_xp(-scores, xp)[0],
+                    ],
+                    axis=1,
+                )
+            log_normalizer, _ = _log_normalizer_and_softmax_xp(scores, xp)
+            return scores - log_normalizer[:, None]
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         return log_softmax(scores, axis=1)
@@ -928,6 +1083,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # "gd" and "nesterov" run in the namespace and on the device of X under
+        # array_api_dispatch; "sgd" (and partial_fit) refuse non-NumPy arrays.
+        tags.array_api_support = self.solver in _ARRAY_API_SOLVERS
         return tags
 
 
@@ -997,11 +1155,39 @@ def _validation_scorer(objective: LogisticObjective, X_val, y_val, sw_val):
     return score
 
 
-def _encode_target(y_encoded: np.ndarray, n_classes: int, dtype) -> np.ndarray:
-    """``y`` in {0, 1} for two classes; a one-hot matrix for three or more."""
+def _encode_target(
+    y_encoded: np.ndarray, n_classes: int, dtype, like=None
+) -> np.ndarray:
+    """``y`` in {0, 1} for two classes; a one-hot matrix for three or more.
+
+    Built on the host from the host's labels, then moved once to the namespace and
+    device of ``like`` (``X``) when it is not NumPy; ``dtype`` is then of that
+    namespace.
+    """
+    xp = namespace_of(like)
+    if xp is not None:
+        return xp.asarray(
+            _encode_target(y_encoded, n_classes, np.float64),
+            dtype=dtype,
+            device=_device(like),
+        )
     if n_classes == 2:
         return y_encoded.astype(dtype)
     return (y_encoded[:, None] == np.arange(n_classes)).astype(dtype)
+
+
+def _float_array(values: list[float], like) -> np.ndarray:
+    """A list of Python floats as a float64 array, in the namespace of ``like``.
+
+    On a device without float64 (Apple's MPS) the widest float it has.
+    """
+    xp = namespace_of(like)
+    if xp is None:
+        return np.asarray(values)
+    device_ = _device(like)
+    return xp.asarray(
+        values, dtype=_max_precision_float_dtype(xp, device_), device=device_
+    )
 
 
 def _center_over_classes(coef, fit_intercept: bool, center_weights: bool):
@@ -1014,6 +1200,14 @@ def _center_over_classes(coef, fit_intercept: bool, center_weights: bool):
     centred already and this only removes round-off drift; with an L1 part the
     minimiser need not be centred, and the weights are left alone.
     """
+    xp = namespace_of(coef)
+    if xp is not None:
+        if center_weights:
+            return coef - xp.mean(coef, axis=0, keepdims=True)
+        coef = copy(coef, xp)
+        if fit_intercept:
+            coef[:, -1] -= xp.mean(coef[:, -1])
+        return coef
     coef = coef.copy()
     if center_weights:
         coef -= coef.mean(axis=0, keepdims=True)

@@ -32,13 +32,21 @@ intercept: the textbook ``(y_hat - y) x``, averaged and vectorised.
 
 Numerical stability: both losses are evaluated without ever forming ``exp(z)`` for a
 positive ``z``, so no finite input overflows.
+
+Array API. Every function that takes ``xp`` runs its original NumPy code for
+``xp=None`` and, for another namespace (`sklogreg._array_api`), the same formulas in
+Array API terms: no ``out=``, no SciPy special function, and never a copy to the host
+(the returned losses are Python floats, the one scalar a solver needs).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import sparse
 from scipy.special import expit, softmax
+from sklearn.externals import array_api_compat
 
 __all__ = [
     "binary_loss",
@@ -84,7 +92,7 @@ def linear_predictor(X, coef: np.ndarray, fit_intercept: bool) -> np.ndarray:
 
 
 def linear_predictor_gradient(
-    X, residual: np.ndarray, fit_intercept: bool
+    X, residual: np.ndarray, fit_intercept: bool, xp=None
 ) -> np.ndarray:
     """Pull a gradient with respect to the linear predictor back to the coefficients.
 
@@ -99,11 +107,23 @@ def linear_predictor_gradient(
         The gradient of the objective with respect to the linear predictor.
     fit_intercept : bool
         Whether to append the intercept's gradient as a last column.
+    xp : module, default=None
+        Array API namespace of ``X`` and ``residual``; ``None`` for NumPy.
 
     Returns
     -------
     gradient : ndarray of shape (n_rows, n_features + fit_intercept)
     """
+    if xp is not None:
+        if residual.ndim == 1:
+            grad_coef = (X.T @ residual)[None, :]
+            grad_intercept = xp.sum(residual, keepdims=True)[None, :]
+        else:
+            grad_coef = (X.T @ residual).T
+            grad_intercept = xp.sum(residual, axis=0)[:, None]
+        if not fit_intercept:
+            return grad_coef
+        return xp.concat([grad_coef, grad_intercept], axis=1)
     if residual.ndim == 1:
         grad_coef = (X.T @ residual)[None, :]
         grad_intercept = residual.sum(keepdims=True)[None, :]
@@ -139,7 +159,14 @@ def _log1pexp_and_expit(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return log1pexp, expit
 
 
-def binary_loss(z: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+def _log1pexp_and_expit_xp(z, xp):
+    """`_log1pexp_and_expit` in Array API terms (no ``out=``), as overflow-free."""
+    e = xp.exp(-xp.abs(z))
+    log1pexp = xp.log1p(e) + xp.clip(z, min=0)
+    return log1pexp, xp.where(z >= 0, 1.0, e) / (1 + e)
+
+
+def binary_loss(z: np.ndarray, y: np.ndarray, weights: np.ndarray, xp=None) -> float:
     """Weighted mean log-loss of the sigmoid model.
 
     Parameters
@@ -150,12 +177,18 @@ def binary_loss(z: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
         Targets in {0, 1}.
     weights : ndarray of shape (n_samples,)
         Normalised sample weights (summing to one).
+    xp : module, default=None
+        Array API namespace of the arrays; ``None`` for NumPy.
 
     Returns
     -------
     loss : float
         ``sum_i w_i (log(1 + exp(z_i)) - y_i z_i)``.
     """
+    if xp is not None:
+        log1pexp = xp.log1p(xp.exp(-xp.abs(z))) + xp.clip(z, min=0)
+        # One reduction, so one synchronisation with an accelerator.
+        return float(weights @ (log1pexp - y * z))
     # max(z, 0) + log1p(exp(-|z|)) is log(1 + exp(z)) without overflow, and 1.6x
     # faster than np.logaddexp(0, z) (measured on 50k margins); this runs at every
     # line-search trial.
@@ -168,7 +201,7 @@ def binary_loss(z: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
 
 
 def binary_loss_and_residual(
-    z: np.ndarray, y: np.ndarray, weights: np.ndarray
+    z: np.ndarray, y: np.ndarray, weights: np.ndarray, xp=None
 ) -> tuple[float, np.ndarray]:
     """Weighted mean log-loss of the sigmoid model and its gradient in ``z``.
 
@@ -176,6 +209,8 @@ def binary_loss_and_residual(
     ----------
     z, y, weights : ndarray of shape (n_samples,)
         As in `binary_loss`.
+    xp : module, default=None
+        Array API namespace of the arrays; ``None`` for NumPy.
 
     Returns
     -------
@@ -184,6 +219,9 @@ def binary_loss_and_residual(
     residual : ndarray of shape (n_samples,)
         ``w * (expit(z) - y)``, the derivative of the loss with respect to ``z``.
     """
+    if xp is not None:
+        log1pexp, probability = _log1pexp_and_expit_xp(z, xp)
+        return float(weights @ (log1pexp - y * z)), weights * (probability - y)
     log1pexp, probability = _log1pexp_and_expit(z)
     loss = float(weights @ log1pexp) - float(weights @ (y * z))
     probability -= y
@@ -214,19 +252,35 @@ def _log_normalizer_and_softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return row_max + np.log(row_sum), exp_shifted.T
 
 
-def binary_residual(z: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _log_normalizer_and_softmax_xp(Z, xp):
+    """`_log_normalizer_and_softmax` in Array API terms, shifted by the row maxima."""
+    row_max = xp.max(Z, axis=1, keepdims=True)
+    exp_shifted = xp.exp(Z - row_max)
+    row_sum = xp.sum(exp_shifted, axis=1, keepdims=True)
+    return row_max[:, 0] + xp.log(row_sum[:, 0]), exp_shifted / row_sum
+
+
+def binary_residual(
+    z: np.ndarray, y: np.ndarray, weights: np.ndarray, xp=None
+) -> np.ndarray:
     """Gradient of `binary_loss` in ``z``: ``w * (expit(z) - y)``."""
+    if xp is not None:
+        return weights * (_log1pexp_and_expit_xp(z, xp)[1] - y)
     return weights * (expit(z) - y)
 
 
 def multinomial_residual(
-    Z: np.ndarray, Y: np.ndarray, weights: np.ndarray
+    Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, xp=None
 ) -> np.ndarray:
     """Gradient of `multinomial_loss` in ``Z``: ``w[:, None] * (softmax(Z) - Y)``."""
+    if xp is not None:
+        return weights[:, None] * (_log_normalizer_and_softmax_xp(Z, xp)[1] - Y)
     return weights[:, None] * (softmax(Z, axis=1) - Y)
 
 
-def multinomial_loss(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float:
+def multinomial_loss(
+    Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, xp=None
+) -> float:
     """Weighted mean log-loss of the softmax model.
 
     Parameters
@@ -237,19 +291,24 @@ def multinomial_loss(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float
         One-hot targets.
     weights : ndarray of shape (n_samples,)
         Normalised sample weights (summing to one).
+    xp : module, default=None
+        Array API namespace of the arrays; ``None`` for NumPy.
 
     Returns
     -------
     loss : float
         ``sum_i w_i (logsumexp(Z_i) - sum_k Y_ik Z_ik)``.
     """
+    if xp is not None:
+        log_normalizer, _ = _log_normalizer_and_softmax_xp(Z, xp)
+        return float(weights @ (log_normalizer - xp.sum(Y * Z, axis=1)))
     log_normalizer, _ = _log_normalizer_and_softmax(Z)
     per_sample = log_normalizer - np.einsum("ij,ij->i", Y, Z)
     return float(weights @ per_sample)
 
 
 def multinomial_loss_and_residual(
-    Z: np.ndarray, Y: np.ndarray, weights: np.ndarray
+    Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, xp=None
 ) -> tuple[float, np.ndarray]:
     """Weighted mean log-loss of the softmax model and its gradient in ``Z``.
 
@@ -259,6 +318,8 @@ def multinomial_loss_and_residual(
         As in `multinomial_loss`.
     weights : ndarray of shape (n_samples,)
         Normalised sample weights.
+    xp : module, default=None
+        Array API namespace of the arrays; ``None`` for NumPy.
 
     Returns
     -------
@@ -267,6 +328,10 @@ def multinomial_loss_and_residual(
     residual : ndarray of shape (n_samples, n_classes)
         ``w[:, None] * (softmax(Z) - Y)``.
     """
+    if xp is not None:
+        log_normalizer, probability = _log_normalizer_and_softmax_xp(Z, xp)
+        per_sample = log_normalizer - xp.sum(Y * Z, axis=1)
+        return float(weights @ per_sample), weights[:, None] * (probability - Y)
     log_normalizer, probability = _log_normalizer_and_softmax(Z)
     per_sample = log_normalizer - np.einsum("ij,ij->i", Y, Z)
     probability -= Y
@@ -284,6 +349,7 @@ def lipschitz_constant(
     column_scale: np.ndarray | None = None,
     n_power_iterations: int = 30,
     rtol: float = 1e-4,
+    xp=None,
 ) -> float:
     """Bound the curvature of the mean log-loss by power iteration.
 
@@ -317,6 +383,8 @@ def lipschitz_constant(
         Upper limit on the iterations.
     rtol : float, default=1e-4
         Stop once the eigenvalue estimate changes by less than this, relatively.
+    xp : module, default=None
+        Array API namespace of ``X`` and the other arrays; ``None`` for NumPy.
 
     Returns
     -------
@@ -329,7 +397,22 @@ def lipschitz_constant(
     # A fixed start vector in feature space: the estimate is deterministic and the same
     # for a weighted sample as for its repeated rows.
     v = np.random.default_rng(0).standard_normal(n_features + fit_intercept)
-    v = (v / np.linalg.norm(v)).astype(X.dtype, copy=False)
+    v = v / np.linalg.norm(v)
+    if xp is not None:
+        return _lipschitz_constant_xp(
+            X,
+            weights,
+            # The same start vector, moved once to X's device.
+            xp.asarray(v, dtype=X.dtype, device=array_api_compat.device(X)),
+            fit_intercept=fit_intercept,
+            multinomial=multinomial,
+            column_shift=column_shift,
+            column_scale=column_scale,
+            n_power_iterations=n_power_iterations,
+            rtol=rtol,
+            xp=xp,
+        )
+    v = v.astype(X.dtype, copy=False)
     eigenvalue = 0.0
     for _ in range(n_power_iterations):
         v_features = v[:n_features]
@@ -356,6 +439,58 @@ def lipschitz_constant(
             break
         previous, eigenvalue = eigenvalue, norm
         v = (Mv / norm).astype(X.dtype, copy=False)
+        if abs(eigenvalue - previous) <= rtol * eigenvalue:
+            break
+    curvature_bound = 0.5 if multinomial else 0.25
+    return curvature_bound * eigenvalue
+
+
+def _lipschitz_constant_xp(
+    X,
+    weights,
+    v,
+    *,
+    fit_intercept,
+    multinomial,
+    column_shift,
+    column_scale,
+    n_power_iterations,
+    rtol,
+    xp,
+) -> float:
+    """`lipschitz_constant`'s power iteration in Array API terms, from ``v``.
+
+    The same iteration as the NumPy code; only the eigenvalue estimate (a Python
+    float) leaves the device, once per iteration.
+    """
+    n_features = X.shape[1]
+    eigenvalue = 0.0
+    for _ in range(n_power_iterations):
+        v_features = v[:n_features]
+        if column_scale is not None:
+            v_features = v_features / column_scale
+        u = X @ v_features
+        if fit_intercept:
+            offset = v[n_features]
+            if column_shift is not None:
+                offset = offset - column_shift @ v_features
+            u = u + offset
+        weighted = weights * u
+        Mv = X.T @ weighted
+        if fit_intercept:
+            weighted_sum = xp.sum(weighted, keepdims=True)
+            if column_shift is not None:
+                Mv = Mv - column_shift * weighted_sum
+        if column_scale is not None:
+            Mv = Mv / column_scale
+        if fit_intercept:
+            Mv = xp.concat([Mv, weighted_sum])
+        norm = float(xp.sqrt(xp.sum(Mv * Mv)))
+        if norm == 0.0 or not math.isfinite(norm):
+            eigenvalue = norm
+            break
+        previous, eigenvalue = eigenvalue, norm
+        v = Mv / norm
         if abs(eigenvalue - previous) <= rtol * eigenvalue:
             break
     curvature_bound = 0.5 if multinomial else 0.25

@@ -31,8 +31,10 @@ import functools
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils._array_api import _max_precision_float_dtype
 from threadpoolctl import ThreadpoolController
 
+from ._array_api import namespace_of
 from ._loss import (
     binary_loss,
     binary_loss_and_residual,
@@ -73,8 +75,12 @@ def blas_thread_limit(X) -> int | None:
     """BLAS threads to use for products with ``X``: 1 for small data, else no limit.
 
     ``None`` leaves the caller's setting alone (for example a ``threadpool_limits``
-    around the fit), so the choice only ever lowers the number of threads.
+    around the fit), so the choice only ever lowers the number of threads. Arrays of
+    another Array API library (PyTorch...) are computed by that library's own thread
+    pool, or on an accelerator: ``None`` for them too.
     """
+    if namespace_of(X) is not None:
+        return None
     size = X.data.nbytes if sparse.issparse(X) else X.nbytes
     return 1 if size < SINGLE_THREAD_BYTES else None
 
@@ -107,8 +113,12 @@ class LogisticObjective:
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
-        The data; never copied or modified.
+    X : ndarray, CSR matrix or Array API array of shape (n_samples, n_features)
+        The data; never copied or modified. A dense array of another Array API
+        namespace (``array_api_strict``, PyTorch on any device...) is computed on in
+        that namespace and on its device, as must ``target`` and ``sample_weight``
+        be; the full-batch methods then never copy an array to the host (only Python
+        floats leave it). The minibatch view supports NumPy and SciPy only.
     target : ndarray of shape (n_samples,) or (n_samples, n_classes)
         ``y`` in {0, 1} for the binary model, one-hot ``Y`` for the softmax model.
     sample_weight : ndarray of shape (n_samples,)
@@ -149,16 +159,31 @@ class LogisticObjective:
         self.X = X
         self.target = target
         self.multinomial = target.ndim == 2
+        # None for NumPy and SciPy input, which keep their original code.
+        self.xp = xp = namespace_of(X)
         # Normalise by the largest weight before summing, so that weights near the
         # float maximum cannot overflow the sum; S itself may then be inf, which
         # only means the penalty 1/(C S) vanishes.
-        largest = float(sample_weight.max())
-        relative = sample_weight / sample_weight.dtype.type(largest)
-        relative_sum = float(relative.sum(dtype=np.float64))
+        if xp is None:
+            largest = float(sample_weight.max())
+            relative = sample_weight / sample_weight.dtype.type(largest)
+            relative_sum = float(relative.sum(dtype=np.float64))
+        else:
+            largest = float(xp.max(sample_weight))
+            relative = sample_weight / largest
+            relative_sum = float(
+                xp.sum(
+                    relative,
+                    dtype=_max_precision_float_dtype(xp, relative.device),
+                )
+            )
         with np.errstate(over="ignore"):
             weight_sum = largest * relative_sum
         self.weight_sum = weight_sum
-        self.weights = relative / relative.dtype.type(relative_sum)
+        if xp is None:
+            self.weights = relative / relative.dtype.type(relative_sum)
+        else:
+            self.weights = relative / relative_sum
         self.fit_intercept = fit_intercept
         if penalty_weight_sum is None:
             penalty_weight_sum = weight_sum
@@ -201,14 +226,14 @@ class LogisticObjective:
 
     def _data_term(self, margins: np.ndarray) -> float:
         if self.multinomial:
-            return multinomial_loss(margins, self.target, self.weights)
-        return binary_loss(margins, self.target, self.weights)
+            return multinomial_loss(margins, self.target, self.weights, xp=self.xp)
+        return binary_loss(margins, self.target, self.weights, xp=self.xp)
 
     def smooth_value(self, margins: np.ndarray, coef: np.ndarray) -> float:
         """Data term plus L2 term, from the margins of ``coef``."""
         original = self.to_original(coef)
         return self._data_term(margins) + l2_value(
-            original, self.l2_strength, self.fit_intercept
+            original, self.l2_strength, self.fit_intercept, xp=self.xp
         )
 
     def smooth_value_and_gradient(
@@ -217,17 +242,21 @@ class LogisticObjective:
         """Data term plus L2 term and its gradient: one pass over ``X``."""
         if self.multinomial:
             data, residual = multinomial_loss_and_residual(
-                margins, self.target, self.weights
+                margins, self.target, self.weights, xp=self.xp
             )
         else:
             data, residual = binary_loss_and_residual(
-                margins, self.target, self.weights
+                margins, self.target, self.weights, xp=self.xp
             )
         original = self.to_original(coef)
-        gradient = linear_predictor_gradient(self.X, residual, self.fit_intercept)
+        gradient = linear_predictor_gradient(
+            self.X, residual, self.fit_intercept, xp=self.xp
+        )
         if self.l2_strength:
             gradient += l2_gradient(original, self.l2_strength, self.fit_intercept)
-        value = data + l2_value(original, self.l2_strength, self.fit_intercept)
+        value = data + l2_value(
+            original, self.l2_strength, self.fit_intercept, xp=self.xp
+        )
         return value, gradient_to_scaled(gradient, self.scaling)
 
     def secant_curvature(
@@ -244,25 +273,23 @@ class LogisticObjective:
         The inner product is the same in either parametrisation.
         """
         residual = multinomial_residual if self.multinomial else binary_residual
-        data = float(
-            (
-                (
-                    residual(margins_b, self.target, self.weights)
-                    - residual(margins_a, self.target, self.weights)
-                )
-                * (margins_b - margins_a)
-            ).sum()
-        )
+        product = (
+            residual(margins_b, self.target, self.weights, xp=self.xp)
+            - residual(margins_a, self.target, self.weights, xp=self.xp)
+        ) * (margins_b - margins_a)
+        data = float(product.sum() if self.xp is None else self.xp.sum(product))
         if not self.l2_strength:
             return data
         step = self.to_original(coef_b) - self.to_original(coef_a)
-        return data + 2 * l2_value(step, self.l2_strength, self.fit_intercept)
+        return data + 2 * l2_value(step, self.l2_strength, self.fit_intercept, self.xp)
 
     def nonsmooth_value(self, coef: np.ndarray) -> float:
         """The L1 term ``l1_strength * ||W||_1``."""
         if not self.l1_strength:
             return 0.0
-        return self.l1_strength * l1_norm(self.to_original(coef), self.fit_intercept)
+        return self.l1_strength * l1_norm(
+            self.to_original(coef), self.fit_intercept, xp=self.xp
+        )
 
     def prox(self, coef: np.ndarray, step: float) -> np.ndarray:
         """Proximal step of the L1 term for a gradient step of size ``step``.
@@ -275,7 +302,7 @@ class LogisticObjective:
         threshold = step * self.l1_strength
         if self.scaling is not None:
             threshold = threshold / self.scaling.scale
-        return soft_threshold(coef, threshold, self.fit_intercept)
+        return soft_threshold(coef, threshold, self.fit_intercept, xp=self.xp)
 
     def optimality(self, coef: np.ndarray, gradient: np.ndarray) -> float:
         """Largest entry of the minimum-norm subgradient of ``J`` in ``(W, b)``.
@@ -288,7 +315,10 @@ class LogisticObjective:
             gradient_to_original(gradient, self.scaling),
             self.l1_strength,
             self.fit_intercept,
+            xp=self.xp,
         )
+        if self.xp is not None:
+            return float(self.xp.max(self.xp.abs(subgradient)))
         return float(np.max(np.abs(subgradient)))
 
     def value(self, coef: np.ndarray) -> float:
@@ -313,12 +343,15 @@ class LogisticObjective:
             # the step from the first iteration on, and each power iteration costs
             # two passes over X.
             rtol=1e-2,
+            xp=self.xp,
         )
         if self.scaling is None:
             return data + self.l2_strength
         if not self.l2_strength:
             return data
         # At most 1/4 by construction, since scale**2 >= 4 * l2_strength.
+        if self.xp is not None:
+            return data + float(self.xp.max(self.l2_strength / self.scaling.scale**2))
         return data + float(np.max(self.l2_strength / self.scaling.scale**2))
 
     # -- minibatch view, for the stochastic solver ----------------------------------

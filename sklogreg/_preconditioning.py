@@ -29,6 +29,9 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
+from sklearn.externals import array_api_compat
+
+from ._array_api import copy, namespace_of
 
 __all__ = [
     "ColumnScaling",
@@ -73,7 +76,13 @@ def column_scaling(
     Returns
     -------
     ColumnScaling
+        In the namespace and on the device of ``X``.
     """
+    xp = namespace_of(X)
+    if xp is not None:
+        return _column_scaling_xp(
+            X, weights, fit_intercept=fit_intercept, l2_strength=l2_strength, xp=xp
+        )
     mean = np.asarray(X.T @ weights).ravel()
     if sparse.issparse(X):
         row_weights = np.repeat(weights, np.diff(X.indptr))
@@ -99,12 +108,36 @@ def column_scaling(
     return ColumnScaling(shift, scale.astype(X.dtype, copy=False))
 
 
+def _column_scaling_xp(X, weights, *, fit_intercept, l2_strength, xp) -> ColumnScaling:
+    """`column_scaling` for a dense Array API ``X``, blocked the same way."""
+    n_samples, n_features = X.shape
+    mean = X.T @ weights
+    mean_square = xp.zeros(n_features, dtype=X.dtype, device=array_api_compat.device(X))
+    row_bytes = max(n_features * xp.finfo(X.dtype).bits // 8, 1)
+    block_bytes = min(_BLOCK_BYTES, n_samples * row_bytes // 16)
+    rows = max(1, block_bytes // row_bytes)
+    for start in range(0, n_samples, rows):
+        # The Array API leaves out-of-bounds slice ends unspecified: clip them.
+        stop = min(start + rows, n_samples)
+        block = X[start:stop, :]
+        mean_square = mean_square + (block * block).T @ weights[start:stop]
+    if fit_intercept:
+        second_moment = xp.clip(mean_square - mean * mean, min=0)
+        shift = mean
+    else:
+        second_moment = mean_square
+        shift = None
+    scale = xp.sqrt(second_moment + l2_strength / _CURVATURE_BOUND)
+    # An all-zero column with no penalty has no curvature at all: leave it unscaled.
+    return ColumnScaling(shift, xp.where(scale > 0, scale, 1.0))
+
+
 def to_original(coef: np.ndarray, scaling: ColumnScaling | None) -> np.ndarray:
     """Map scaled coefficients ``(w', b')`` to the original ``(w, b)``."""
     if scaling is None:
         return coef
-    n_features = scaling.scale.size
-    original = coef.copy()
+    n_features = scaling.scale.shape[0]
+    original = copy(coef)
     original[:, :n_features] = coef[:, :n_features] / scaling.scale
     if scaling.shift is not None:
         original[:, n_features] -= original[:, :n_features] @ scaling.shift
@@ -115,8 +148,8 @@ def to_scaled(coef: np.ndarray, scaling: ColumnScaling | None) -> np.ndarray:
     """Map original coefficients ``(w, b)`` to the scaled ``(w', b')``."""
     if scaling is None:
         return coef
-    n_features = scaling.scale.size
-    scaled = coef.copy()
+    n_features = scaling.scale.shape[0]
+    scaled = copy(coef)
     scaled[:, :n_features] = coef[:, :n_features] * scaling.scale
     if scaling.shift is not None:
         scaled[:, n_features] += coef[:, :n_features] @ scaling.shift
@@ -127,8 +160,8 @@ def gradient_to_scaled(gradient: np.ndarray, scaling: ColumnScaling | None):
     """Apply ``T^T``: a gradient in ``(w, b)`` becomes one in ``(w', b')``."""
     if scaling is None:
         return gradient
-    n_features = scaling.scale.size
-    scaled = gradient.copy()
+    n_features = scaling.scale.shape[0]
+    scaled = copy(gradient)
     if scaling.shift is not None:
         scaled[:, :n_features] -= gradient[:, n_features, None] * scaling.shift
     scaled[:, :n_features] /= scaling.scale
@@ -139,8 +172,8 @@ def gradient_to_original(gradient: np.ndarray, scaling: ColumnScaling | None):
     """Apply ``T^-T``: a gradient in ``(w', b')`` becomes one in ``(w, b)``."""
     if scaling is None:
         return gradient
-    n_features = scaling.scale.size
-    original = gradient.copy()
+    n_features = scaling.scale.shape[0]
+    original = copy(gradient)
     original[:, :n_features] *= scaling.scale
     if scaling.shift is not None:
         original[:, :n_features] += gradient[:, n_features, None] * scaling.shift

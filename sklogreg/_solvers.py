@@ -54,6 +54,11 @@ otherwise each trial costs a product ``A x_{k+1}``. The extrapolated margins
 cost no pass over the data. Margins carried this way are recomputed exactly every
 ``MARGIN_REFRESH`` iterations against round-off drift.
 
+Array API. The iterates, gradients and margins stay in the namespace and on the device
+of ``coef0`` (NumPy, or any Array API library through `sklogreg._array_api`): the
+only values that leave the device are the Python floats of the line search, the
+momentum restart and the stopping test.
+
 References
 ----------
 .. [1] A. Beck and M. Teboulle, "A fast iterative shrinkage-thresholding algorithm for
@@ -73,6 +78,8 @@ from collections.abc import Callable
 from typing import Literal, NamedTuple, Protocol
 
 import numpy as np
+
+from ._array_api import copy, namespace_of
 
 __all__ = [
     "CompositeObjective",
@@ -328,6 +335,8 @@ def _proximal_gradient_iterations(
     callback: Callable[[IterationInfo], bool | None] | None,
     verbose: int,
 ) -> SolverResult:
+    # None for NumPy: its code below is unchanged; else the Array API namespace.
+    xp = namespace_of(coef0)
     adaptive = isinstance(step, str)
     if adaptive:
         if lipschitz is None or not lipschitz > 0 or not math.isfinite(lipschitz):
@@ -341,10 +350,10 @@ def _proximal_gradient_iterations(
     # Below this relative size a difference of objective values is round-off, and
     # the sufficient-decrease test falls back on the secant curvature (see below).
     # precision limit of its dtype is still accepted rather than backtracked forever.
-    slack = 16 * float(np.finfo(coef0.dtype).eps)
-    carry_margins = coef0.dtype == np.float64
+    slack = 16 * float((np.finfo if xp is None else xp.finfo)(coef0.dtype).eps)
+    carry_margins = coef0.dtype == (np.float64 if xp is None else xp.float64)
 
-    x = coef0.copy()
+    x = copy(coef0, xp)
     z_x = objective.linear_map(x)
     F_x = objective.smooth_value(z_x, x) + objective.nonsmooth_value(x)
     F_start = F_x
@@ -378,7 +387,7 @@ def _proximal_gradient_iterations(
             z_x = z_y if y_is_x else objective.linear_map(x)
         f_y, grad = objective.smooth_value_and_gradient(z_y, y)
         if adaptive and previous is not None:
-            t = max(t, _barzilai_borwein_step(y - previous[0], grad - previous[1]))
+            t = max(t, _barzilai_borwein_step(y - previous[0], grad - previous[1], xp))
         previous = (y, grad)
         trial = y - t * grad
         x_new = objective.prox(trial, t) if objective.has_nonsmooth_part else trial
@@ -417,8 +426,8 @@ def _proximal_gradient_iterations(
                 # never shrinks the step below it.
                 break
             d = x_new - y
-            d_squared = float((d * d).sum())
-            excess = f_new - (f_y + float((grad * d).sum()) + d_squared / (2 * t))
+            d_squared = _inner(d, d, xp)
+            excess = f_new - (f_y + _inner(grad, d, xp) + d_squared / (2 * t))
             if excess < -slack * abs(f_y):
                 break
             if excess <= slack * abs(f_y):
@@ -443,7 +452,7 @@ def _proximal_gradient_iterations(
         loss_curve.append(F_new)
 
         if momentum:
-            if float(((y - x_new) * (x_new - x)).sum()) > 0:
+            if _inner(y - x_new, x_new - x, xp) > 0:
                 theta = 1.0  # restart: the momentum pointed uphill
             theta_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
             beta = (theta - 1.0) / theta_new
@@ -480,17 +489,26 @@ def _proximal_gradient_iterations(
     )
 
 
-def _barzilai_borwein_step(step: np.ndarray, gradient_change: np.ndarray) -> float:
+def _inner(a: np.ndarray, b: np.ndarray, xp) -> float:
+    """``<a, b>`` over all entries, as a Python float (``xp=None``: NumPy)."""
+    if xp is None:
+        return float((a * b).sum())
+    return float(xp.sum(a * b))
+
+
+def _barzilai_borwein_step(
+    step: np.ndarray, gradient_change: np.ndarray, xp=None
+) -> float:
     """The Barzilai-Borwein step ``<s, s> / <s, r>``, or 0 when it is not positive.
 
     ``s`` is the change of the point at which gradients were taken and ``r`` the
     change of the gradient: ``<s, r> / <s, s>`` is the curvature of ``f`` averaged
     along ``s``, and the step is its inverse.
     """
-    curvature = float((step * gradient_change).sum())
+    curvature = _inner(step, gradient_change, xp)
     if not curvature > 0:
         return 0.0
-    return float((step * step).sum()) / curvature
+    return _inner(step, step, xp) / curvature
 
 
 class _Progress:
