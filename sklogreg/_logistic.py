@@ -101,6 +101,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         ``"gd"`` is plain batch (proximal) gradient descent, the textbook downhill
         walk. ``"nesterov"`` is accelerated gradient descent (FISTA) with adaptive
         restart: the same cost per iteration and usually far fewer iterations.
+        Under ``array_api_dispatch``, "gd" and "nesterov" also run on Array API
+        input (PyTorch, CuPy... on any device); "sgd" supports NumPy and SciPy only.
         ``"sgd"`` is mini-batch stochastic gradient descent on the same objective
         (softmax for three or more classes, never one-vs-rest): epochs of
         ``batch_size`` rows, freshly shuffled from ``random_state``, while they make
@@ -166,7 +168,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Coefficients; one row for two classes (of the second class in ``classes_``).
         For three or more classes the rows sum to zero over classes when
         ``l1_ratio == 0`` (the penalised minimiser is centred), as
-        ``LogisticRegression`` reports them. Same dtype as the training ``X``.
+        ``LogisticRegression`` reports them. Same dtype as the training ``X``, and
+        for Array API input the same namespace and device.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``); centred over classes for
         three or more.
@@ -281,8 +284,13 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data. Float32 or float64 C-contiguous arrays and CSR matrices are
             used as they are, without a copy; other input is converted to float64.
+            With ``sklearn.set_config(array_api_dispatch=True)``, a dense array of any
+            Array API library (PyTorch, CuPy, array_api_strict...) is fitted in that
+            library and on its device by "gd" and "nesterov" (not "sgd": a
+            ``ValueError``); ``coef_``, ``intercept_`` and the curves then live there.
         y : array-like of shape (n_samples,)
-            Class labels, of any type ``np.unique`` can sort.
+            Class labels, of any type ``np.unique`` can sort. Encoded on the host
+            once, before the iterations; ``classes_`` is a NumPy array.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; ``None`` gives every sample weight 1.
 
@@ -511,7 +519,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             holds a label outside ``classes``, ``X`` has a different number of
             features from before, or ``class_weight="balanced"`` (the balance of a
             stream is unknown: pass a dict, for example from
-            ``sklearn.utils.class_weight.compute_class_weight``).
+            ``sklearn.utils.class_weight.compute_class_weight``), or ``X`` is not
+            a NumPy array or SciPy matrix under ``array_api_dispatch`` (use `fit`
+            with "gd" or "nesterov" for Array API input).
         """
         first_call = not hasattr(self, "classes_")
         self._check_array_api_solver(get_namespace(X)[0], "partial_fit")
