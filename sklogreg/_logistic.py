@@ -42,7 +42,11 @@ from sklearn.utils.validation import (
 
 from ._array_api import copy, namespace_of
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
-from ._loss import _log1pexp_and_expit_xp, _log_normalizer_and_softmax_xp
+from ._loss import (
+    _log1pexp_and_expit_xp,
+    _log_normalizer_and_softmax_xp,
+    _log_softmax_xp,
+)
 from ._objective import LogisticObjective, blas_threads_for
 from ._preconditioning import column_scaling
 from ._sgd import sgd_epoch, stochastic_gradient_descent
@@ -1084,8 +1088,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     ],
                     axis=1,
                 )
-            log_normalizer, _ = _log_normalizer_and_softmax_xp(scores, xp)
-            return scores - log_normalizer[:, None]
+            return _log_softmax_xp(scores, xp)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         return log_softmax(scores, axis=1)

@@ -260,6 +260,22 @@ def _log_normalizer_and_softmax_xp(Z, xp):
     return row_max[:, 0] + xp.log(row_sum[:, 0]), exp_shifted / row_sum
 
 
+def _log_softmax_xp(Z, xp):
+    """``log(softmax(Z, axis=1))`` in Array API terms, exact where one class dominates.
+
+    ``row_max + log(sum(exp(Z - row_max)))`` is ``log(1 + tiny)`` there, which keeps
+    only the digits of ``tiny`` above ``eps`` (a relative error of 1e-6 on a
+    log-probability of -2e-9): the largest entries each contribute exactly 1, so
+    ``log1p`` of the others' sum keeps every digit, as ``scipy.special.log_softmax``
+    does for NumPy.
+    """
+    row_max = xp.max(Z, axis=1, keepdims=True)
+    is_max = Z == row_max
+    n_max = xp.sum(xp.astype(is_max, Z.dtype), axis=1, keepdims=True)
+    others = xp.sum(xp.where(is_max, 0.0, xp.exp(Z - row_max)), axis=1, keepdims=True)
+    return Z - row_max - xp.log(n_max) - xp.log1p(others / n_max)
+
+
 def binary_residual(
     z: np.ndarray, y: np.ndarray, weights: np.ndarray, xp=None
 ) -> np.ndarray:

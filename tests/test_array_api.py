@@ -12,6 +12,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._array_api import device as array_device
 from sklearn.utils._array_api import get_namespace, move_to
 
@@ -238,3 +239,58 @@ def test_numpy_input_under_dispatch_gives_the_same_fit(n_classes):
     assert_array_equal(model.coef_, reference.coef_)
     assert_array_equal(model.intercept_, reference.intercept_)
     assert_array_equal(proba, reference.predict_proba(X))
+
+
+@pytest.mark.parametrize(("name", "device_name"), NAMESPACES_AND_DEVICES)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_warm_start_objective_and_warnings_work_on_the_device(
+    name, device_name, n_classes
+):
+    xp, device = _namespace_and_device(name, device_name)
+    X, y, _ = _problem(n_classes, "float64")
+    X_xp, y_xp = xp.asarray(X, device=device), xp.asarray(y, device=device)
+    reference = GDLogisticRegression(max_iter=2)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        reference.fit(X, y)
+    model = GDLogisticRegression(max_iter=2, warm_start=True)
+    with config_context(array_api_dispatch=True):
+        with pytest.warns(ConvergenceWarning, match="did not converge"):
+            model.fit(X_xp, y_xp)
+        # The second fit starts where the first stopped: one iteration more.
+        model.set_params(max_iter=1000).fit(X_xp, y_xp)
+        objective = model.objective(X_xp, y_xp)
+        with pytest.raises(ValueError, match=r"learning_rate=1000000\.0 is too large"):
+            GDLogisticRegression(learning_rate=1e6).fit(X_xp, y_xp)
+    assert_allclose(
+        _to_numpy(model.loss_curve_)[0], reference.loss_curve_[-1], rtol=1e-12
+    )
+    assert objective == pytest.approx(_to_numpy(model.loss_curve_)[-1], rel=1e-12)
+
+
+@pytest.mark.parametrize("margin", [-800.0, -40.0, -1e-3, 0.0, 1e-3, 40.0, 800.0])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_probabilities_stay_finite_and_exact_at_extreme_margins(margin, n_classes):
+    # The Array API code has its own overflow-free formulas (no scipy.special):
+    # they must agree with the NumPy path where a naive exp would overflow.
+    xp = pytest.importorskip("array_api_strict")
+    device = xp.Device("device1")
+    X = np.array([[margin], [-margin], [0.5 * margin]])
+    y = np.arange(3) % n_classes
+    model = GDLogisticRegression().fit(X, y)
+    model.coef_ = (
+        np.ones_like(model.coef_) * np.linspace(1, 2, model.coef_.shape[0])[:, None]
+    )
+    model.intercept_ = np.zeros_like(model.intercept_)
+    model_xp = GDLogisticRegression()
+    model_xp.__dict__.update(model.__dict__)
+    model_xp.coef_ = xp.asarray(model.coef_, device=device)
+    model_xp.intercept_ = xp.asarray(model.intercept_, device=device)
+    with config_context(array_api_dispatch=True):
+        X_xp = xp.asarray(X, device=device)
+        proba = _to_numpy(model_xp.predict_proba(X_xp))
+        log_proba = _to_numpy(model_xp.predict_log_proba(X_xp))
+    assert np.isfinite(log_proba).all()
+    assert_allclose(proba, model.predict_proba(X), rtol=1e-12, atol=1e-300)
+    # Near 0 a log-probability is -sum(other probabilities): SciPy's log_softmax is
+    # itself only good to ~1e-16 absolutely there; a naive log(sum(exp)) is 3e-15 off.
+    assert_allclose(log_proba, model.predict_log_proba(X), rtol=1e-7, atol=1e-15)
