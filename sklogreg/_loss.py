@@ -36,6 +36,8 @@ positive ``z``, so no finite input overflows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import sparse
 from scipy.special import expit, softmax
@@ -44,6 +46,7 @@ __all__ = [
     "binary_loss",
     "binary_loss_and_residual",
     "binary_residual",
+    "largest_eigenvalue",
     "linear_predictor",
     "linear_predictor_gradient",
     "lipschitz_constant",
@@ -274,6 +277,56 @@ def multinomial_loss_and_residual(
     return float(weights @ per_sample), probability
 
 
+def largest_eigenvalue(
+    matvec: Callable[[np.ndarray], np.ndarray],
+    size: int,
+    *,
+    dtype=np.float64,
+    n_power_iterations: int = 30,
+    rtol: float = 1e-4,
+) -> float:
+    """Largest eigenvalue of a symmetric positive semi-definite operator.
+
+    Found by power iteration, ``v <- M v / ||M v||``, from a fixed start.
+
+    Parameters
+    ----------
+    matvec : callable
+        ``matvec(v)`` returns ``M @ v`` for a vector ``v`` of length ``size``: the only
+        access to ``M``, so ``M`` may be implicit (``Xt.T @ diag(w) @ Xt`` from products
+        with ``X``) or distributed (one reduction over row blocks per product).
+    size : int
+        Length of the vectors ``M`` acts on.
+    dtype : dtype, default=np.float64
+        Dtype of the iterates handed to ``matvec``.
+    n_power_iterations : int, default=30
+        Upper limit on the iterations.
+    rtol : float, default=1e-4
+        Stop once the estimate changes by less than this, relatively.
+
+    Returns
+    -------
+    eigenvalue : float
+        The estimate ``||M v_k||`` for unit ``v_k``: it approaches ``lambda_max`` from
+        below. Not finite when ``M`` overflows.
+    """
+    # A fixed start vector: the estimate is deterministic, and the same for a
+    # weighted sample as for its repeated rows.
+    v = np.random.default_rng(0).standard_normal(size)
+    v = (v / np.linalg.norm(v)).astype(dtype, copy=False)
+    eigenvalue = 0.0
+    for _ in range(n_power_iterations):
+        Mv = matvec(v)
+        norm = float(np.linalg.norm(Mv.astype(np.float64)))
+        if norm == 0.0 or not np.isfinite(norm):
+            return norm
+        previous, eigenvalue = eigenvalue, norm
+        v = (Mv / norm).astype(dtype, copy=False)
+        if abs(eigenvalue - previous) <= rtol * eigenvalue:
+            break
+    return eigenvalue
+
+
 def lipschitz_constant(
     X,
     weights: np.ndarray,
@@ -326,12 +379,8 @@ def lipschitz_constant(
         ``lambda_max`` from below, so callers guard the step with a line search.
     """
     n_features = X.shape[1]
-    # A fixed start vector in feature space: the estimate is deterministic and the same
-    # for a weighted sample as for its repeated rows.
-    v = np.random.default_rng(0).standard_normal(n_features + fit_intercept)
-    v = (v / np.linalg.norm(v)).astype(X.dtype, copy=False)
-    eigenvalue = 0.0
-    for _ in range(n_power_iterations):
+
+    def gram_product(v: np.ndarray) -> np.ndarray:
         v_features = v[:n_features]
         if column_scale is not None:
             v_features = v_features / column_scale
@@ -350,14 +399,15 @@ def lipschitz_constant(
             Mv = np.concatenate([Mv, weighted_sum])
         if column_scale is not None:
             Mv[:n_features] /= column_scale
-        norm = float(np.linalg.norm(Mv.astype(np.float64)))
-        if norm == 0.0 or not np.isfinite(norm):
-            eigenvalue = norm
-            break
-        previous, eigenvalue = eigenvalue, norm
-        v = (Mv / norm).astype(X.dtype, copy=False)
-        if abs(eigenvalue - previous) <= rtol * eigenvalue:
-            break
+        return Mv
+
+    eigenvalue = largest_eigenvalue(
+        gram_product,
+        n_features + fit_intercept,
+        dtype=X.dtype,
+        n_power_iterations=n_power_iterations,
+        rtol=rtol,
+    )
     curvature_bound = 0.5 if multinomial else 0.25
     return curvature_bound * eigenvalue
 

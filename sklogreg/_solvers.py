@@ -130,6 +130,10 @@ class CompositeObjective(Protocol):
         penalty's part: no objective values, so no cancellation near the optimum.
         """
 
+    # Optional: ``anticipate(coef)``, called before each trial value with the point
+    # where the next gradient will be taken if the trial is accepted, so that a
+    # backend with a fixed cost per pass over the data can compute both in one pass.
+
     def optimality(self, coef: np.ndarray, gradient: np.ndarray) -> float:
         """Return the stopping measure at ``coef``, given the smooth gradient there.
 
@@ -343,6 +347,7 @@ def _proximal_gradient_iterations(
     # precision limit of its dtype is still accepted rather than backtracked forever.
     slack = 16 * float(np.finfo(coef0.dtype).eps)
     carry_margins = coef0.dtype == np.float64
+    anticipate = getattr(objective, "anticipate", None)
 
     x = coef0.copy()
     z_x = objective.linear_map(x)
@@ -410,6 +415,15 @@ def _proximal_gradient_iterations(
                 z_new = objective.linear_map(x_new)
             else:
                 z_new = z_y - t * direction_margins
+            if anticipate is not None:
+                # Where the next gradient will be taken if this trial is accepted:
+                # a backend paying a fixed cost per pass over the data evaluates it
+                # in the same pass as this trial's value.
+                anticipate(
+                    _next_point(x, x_new, y, theta, momentum=momentum)[0]
+                    if iteration + 1 < max_iter
+                    else x_new
+                )
             f_new = objective.smooth_value(z_new, x_new)
             if not adaptive or t <= safe_step:
                 # A step of at most 1/L decreases the objective by the descent lemma:
@@ -442,16 +456,9 @@ def _proximal_gradient_iterations(
         step_sizes.append(t)
         loss_curve.append(F_new)
 
-        if momentum:
-            if float(((y - x_new) * (x_new - x)).sum()) > 0:
-                theta = 1.0  # restart: the momentum pointed uphill
-            theta_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
-            beta = (theta - 1.0) / theta_new
-            theta = theta_new
-        else:
-            beta = 0.0
+        y_next, theta, beta = _next_point(x, x_new, y, theta, momentum=momentum)
         if beta > 0:
-            y = x_new + beta * (x_new - x)
+            y = y_next
             z_y = z_new + beta * (z_new - z_x)
             y_is_x = False
         else:
@@ -478,6 +485,25 @@ def _proximal_gradient_iterations(
         gradient_max_curve=gradient_max_curve,
         step_sizes=step_sizes,
     )
+
+
+def _next_point(
+    x: np.ndarray, x_new: np.ndarray, y: np.ndarray, theta: float, *, momentum: bool
+) -> tuple[np.ndarray, float, float]:
+    """The point of the next gradient, the next ``theta`` and the momentum ``beta``.
+
+    FISTA's extrapolation ``x_new + beta (x_new - x)``, restarted (``theta = 1``) when
+    the momentum points uphill; plain gradient descent goes on from ``x_new``.
+    """
+    if not momentum:
+        return x_new, theta, 0.0
+    if float(((y - x_new) * (x_new - x)).sum()) > 0:
+        theta = 1.0  # restart: the momentum pointed uphill
+    theta_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
+    beta = (theta - 1.0) / theta_new
+    if beta > 0:
+        return x_new + beta * (x_new - x), theta_new, beta
+    return x_new, theta_new, beta
 
 
 def _barzilai_borwein_step(step: np.ndarray, gradient_change: np.ndarray) -> float:
