@@ -36,6 +36,7 @@ positive ``z``, so no finite input overflows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -50,10 +51,12 @@ __all__ = [
     "linear_predictor",
     "linear_predictor_gradient",
     "lipschitz_constant",
+    "lipschitz_constant_from_row_sums",
     "multinomial_loss",
     "multinomial_loss_and_residual",
     "multinomial_residual",
     "row_norms_squared",
+    "weighted_gram_row_sums",
 ]
 
 # Rows per block when squaring a dense X: the temporary stays far below X's size.
@@ -378,22 +381,78 @@ def lipschitz_constant(
         curvature is added by the caller). Power iteration approaches
         ``lambda_max`` from below, so callers guard the step with a line search.
     """
-    n_features = X.shape[1]
+    return lipschitz_constant_from_row_sums(
+        functools.partial(weighted_gram_row_sums, X, weights),
+        X.shape[1],
+        dtype=X.dtype,
+        fit_intercept=fit_intercept,
+        multinomial=multinomial,
+        column_shift=column_shift,
+        column_scale=column_scale,
+        n_power_iterations=n_power_iterations,
+        rtol=rtol,
+    )
+
+
+def weighted_gram_row_sums(
+    X, weights: np.ndarray, v_features: np.ndarray, offset: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sums over rows in a product with ``[X, 1].T diag(w) [X, 1]``.
+
+    With ``u = X v + offset``, returns ``X.T (w * u)`` and ``sum(w * u)``: sums over
+    rows, so those of row blocks add up to those of the whole.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The data (or a block of its rows).
+    weights : ndarray of shape (n_samples,)
+        Row weights.
+    v_features : ndarray of shape (n_features,)
+        The vector's part on the columns of ``X``.
+    offset : float
+        Its part on the column of ones (0 without an intercept).
+
+    Returns
+    -------
+    features_part : ndarray of shape (n_features,)
+    ones_part : ndarray of shape (1,)
+    """
+    weighted = weights * (X @ v_features + offset)
+    return np.asarray(X.T @ weighted).ravel(), weighted.sum(keepdims=True)
+
+
+def lipschitz_constant_from_row_sums(
+    row_sums: Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray]],
+    n_features: int,
+    *,
+    dtype,
+    fit_intercept: bool,
+    multinomial: bool,
+    column_shift: np.ndarray | None = None,
+    column_scale: np.ndarray | None = None,
+    n_power_iterations: int = 30,
+    rtol: float = 1e-4,
+) -> float:
+    """`lipschitz_constant`, given a function computing `weighted_gram_row_sums`.
+
+    Each power iteration needs one call ``row_sums(v_features, offset)``: one pass over
+    the rows, wherever they are (in memory here, or in a cluster's row chunks). The
+    implicit centring and scaling act on vectors of the size of the coefficients
+    only. See `lipschitz_constant` for the parameters.
+    """
 
     def gram_product(v: np.ndarray) -> np.ndarray:
         v_features = v[:n_features]
         if column_scale is not None:
             v_features = v_features / column_scale
-        u = X @ v_features
+        offset = 0.0
         if fit_intercept:
             offset = v[n_features]
             if column_shift is not None:
                 offset = offset - column_shift @ v_features
-            u = u + offset
-        weighted = weights * u
-        Mv = np.asarray(X.T @ weighted).ravel()
+        Mv, weighted_sum = row_sums(v_features, offset)
         if fit_intercept:
-            weighted_sum = weighted.sum(keepdims=True)
             if column_shift is not None:
                 Mv = Mv - column_shift * weighted_sum
             Mv = np.concatenate([Mv, weighted_sum])
@@ -404,7 +463,7 @@ def lipschitz_constant(
     eigenvalue = largest_eigenvalue(
         gram_product,
         n_features + fit_intercept,
-        dtype=X.dtype,
+        dtype=dtype,
         n_power_iterations=n_power_iterations,
         rtol=rtol,
     )

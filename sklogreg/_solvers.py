@@ -130,9 +130,10 @@ class CompositeObjective(Protocol):
         penalty's part: no objective values, so no cancellation near the optimum.
         """
 
-    # Optional: ``anticipate(coef)``, called before each trial value with the point
-    # where the next gradient will be taken if the trial is accepted, so that a
-    # backend with a fixed cost per pass over the data can compute both in one pass.
+    # Optional: ``anticipate(trials, next_points)``, called before each line search
+    # with the points it may try, in order, and for each the point where the next
+    # gradient will be taken if it is accepted, so that a backend with a fixed cost
+    # per pass over the data can evaluate them all in one pass.
 
     def optimality(self, coef: np.ndarray, gradient: np.ndarray) -> float:
         """Return the stopping measure at ``coef``, given the smooth gradient there.
@@ -408,6 +409,25 @@ def _proximal_gradient_iterations(
             if carry_margins and not objective.has_nonsmooth_part
             else None
         )
+        if anticipate is not None:
+            # Tell a backend that pays a fixed cost per pass over the data (a Dask
+            # graph) every point the line search may try and, for each, where the
+            # next gradient will be taken if it is accepted: it can then evaluate
+            # them all in one pass.
+            trials = (
+                _backtracking_trials(objective, y, grad, x_new, t, safe_step)
+                if adaptive
+                else [x_new]
+            )
+            anticipate(
+                trials,
+                [
+                    _next_point(x, trial, y, theta, momentum=momentum)[0]
+                    if iteration + 1 < max_iter
+                    else trial
+                    for trial in trials
+                ],
+            )
         # Ends: the step halves down to 1/L at worst, which is always accepted, so
         # the margins and value below always belong to the accepted x_new.
         while True:
@@ -415,15 +435,6 @@ def _proximal_gradient_iterations(
                 z_new = objective.linear_map(x_new)
             else:
                 z_new = z_y - t * direction_margins
-            if anticipate is not None:
-                # Where the next gradient will be taken if this trial is accepted:
-                # a backend paying a fixed cost per pass over the data evaluates it
-                # in the same pass as this trial's value.
-                anticipate(
-                    _next_point(x, x_new, y, theta, momentum=momentum)[0]
-                    if iteration + 1 < max_iter
-                    else x_new
-                )
             f_new = objective.smooth_value(z_new, x_new)
             if not adaptive or t <= safe_step:
                 # A step of at most 1/L decreases the objective by the descent lemma:
@@ -485,6 +496,18 @@ def _proximal_gradient_iterations(
         gradient_max_curve=gradient_max_curve,
         step_sizes=step_sizes,
     )
+
+
+def _backtracking_trials(objective, y, grad, x_new, t, safe_step) -> list[np.ndarray]:
+    """The points the line search tries from ``x_new`` on, computed as it does."""
+    trials = [x_new]
+    while t > safe_step:
+        t = max(t * STEP_SHRINK, safe_step)
+        trial = y - t * grad
+        trials.append(
+            objective.prox(trial, t) if objective.has_nonsmooth_part else trial
+        )
+    return trials
 
 
 def _next_point(
