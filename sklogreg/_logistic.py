@@ -7,7 +7,9 @@ attributes, warnings and tags. The maths lives in `sklogreg._loss`,
 
 from __future__ import annotations
 
+import functools
 import inspect
+import sys
 import warnings
 from numbers import Integral, Real
 from typing import ClassVar
@@ -59,6 +61,17 @@ from ._solvers import (
 )
 
 __all__ = ["GDLogisticRegression"]
+
+
+def is_dask_array(obj) -> bool:
+    """Whether ``obj`` is a ``dask.array.Array``, without importing Dask.
+
+    A Dask array can only exist once ``dask.array`` is imported, so the core install
+    never imports Dask (an optional extra) to answer.
+    """
+    dask_array = sys.modules.get("dask.array")
+    return dask_array is not None and isinstance(obj, dask_array.Array)
+
 
 # The solvers that run on any Array API namespace and device (see `fit`).
 _ARRAY_API_SOLVERS = ("gd", "nesterov")
@@ -333,6 +346,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _fit(self, X, y, sample_weight):
         first_fit = not hasattr(self, "classes_")
+        if is_dask_array(X):
+            return self._fit_problem(
+                *self._dask_problem(X, y, sample_weight),
+                first_fit=first_fit,
+                sample_weight=sample_weight,
+            )
         # X's namespace under array_api_dispatch (NumPy otherwise): the fit runs in it
         # and on X's device; y and sample_weight follow X.
         xp, _ = get_namespace(X)
@@ -380,8 +399,100 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             # to take it in a better conditioned parametrisation.
             precondition=self.learning_rate == "auto",
         )
+        return self._fit_problem(
+            objective,
+            classes,
+            X_given,
+            y_given,
+            first_fit=first_fit,
+            sample_weight=sample_weight,
+            random_state=random_state,
+            validation=validation,
+        )
+
+    def _dask_problem(self, X, y, sample_weight):
+        """Validate Dask input; return its objective, classes and the data given.
+
+        The labels are scanned in one reduction over the chunks (classes, counts,
+        finiteness of ``X``, sign of the weights); nothing is gathered to the client.
+        """
+        from ._dask import (
+            DaskLogisticObjective,
+            RowEncoding,
+            check_dask_input,
+            scan_labels_and_weights,
+        )
+
+        if self.solver == "sgd":
+            raise ValueError(
+                "solver='sgd' draws minibatches of rows from memory and does not run "
+                "on Dask arrays: use solver='nesterov' or 'gd', whose every step is "
+                "one reduction over the chunks."
+            )
+        if y is None:
+            raise ValueError("GDLogisticRegression requires y to be passed, got None.")
+        X, y_chunked, weight_chunked = check_dask_input(X, y, sample_weight)
+        self.n_features_in_ = X.shape[1]
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        classes, class_totals, class_counts = scan_labels_and_weights(
+            X, y_chunked, weight_chunked
+        )
+        if classes.size < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, but the "
+                f"data contains only one class: {classes[0]!r}."
+            )
+        check_classification_targets(classes)
+        class_weight = None
+        if self.class_weight == "balanced":
+            # As compute_class_weight: weighted counts where it takes sample weights
+            # (scikit-learn >= 1.8), plain counts before.
+            weighted = (
+                "sample_weight" in inspect.signature(compute_class_weight).parameters
+            )
+            totals = class_totals if weighted else class_counts
+            class_weight = totals.sum() / (classes.size * totals)
+        elif self.class_weight is not None:
+            class_weight = compute_class_weight(
+                self.class_weight, classes=classes, y=classes
+            )
+        objective = DaskLogisticObjective(
+            X,
+            y_chunked,
+            weight_chunked,
+            encoding=RowEncoding(classes, class_weight, X.dtype),
+            C=self.C,
+            l1_ratio=self.l1_ratio,
+            fit_intercept=self.fit_intercept,
+            precondition=self.learning_rate == "auto",
+        )
+        if not objective.encoding.weight_max > 0:
+            raise ValueError(
+                "The sample weights (times class weights) sum to zero: there is "
+                "nothing to fit."
+            )
+        return objective, classes, X, y
+
+    def _fit_problem(
+        self,
+        objective,
+        classes,
+        X,
+        y,
+        *,
+        first_fit: bool,
+        sample_weight,
+        random_state=None,
+        validation=None,
+    ):
+        """Solve ``objective`` and set the fitted attributes; ``X, y`` as given."""
+        X_given, y_given = X, y
+        # The coefficients live with X for Array API input; they are NumPy for NumPy,
+        # SciPy and Dask input (whose objective keeps xp=None).
+        like = None if objective.xp is None else X
         coef0 = objective.to_working(
-            self._initial_coef(objective.coef_shape, X.dtype, first_fit, like=X)
+            self._initial_coef(objective.coef_shape, X.dtype, first_fit, like=like)
         )
 
         def fitted_attributes(working_coef) -> dict:
@@ -431,9 +542,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self.n_iter_ = result.n_iter
         # Array attributes live with coef_, in the namespace and on the device of X
         # (as scikit-learn's array API checks require).
-        self.loss_curve_ = _float_array(result.loss_curve, like=X)
-        self.gradient_max_curve_ = _float_array(result.gradient_max_curve, like=X)
-        self.step_sizes_ = _float_array(result.step_sizes, like=X)
+        self.loss_curve_ = _float_array(result.loss_curve, like=like)
+        self.gradient_max_curve_ = _float_array(result.gradient_max_curve, like=like)
+        self.step_sizes_ = _float_array(result.step_sizes, like=like)
         self.learning_rate_ = (
             result.step_sizes[-1] if result.step_sizes else float(first_step)
         )
@@ -527,6 +638,13 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             a NumPy array or SciPy matrix under ``array_api_dispatch`` (use `fit`
             with "gd" or "nesterov" for Array API input).
         """
+        if is_dask_array(X):
+            raise TypeError(
+                "partial_fit takes one in-memory chunk per call; fit takes a whole "
+                "Dask array (each step one reduction over its chunks). To stream a "
+                "Dask array, pass its row blocks: for block in X.blocks: "
+                "model.partial_fit(block.compute(), ...)."
+            )
         first_call = not hasattr(self, "classes_")
         self._check_array_api_solver(get_namespace(X)[0], "partial_fit")
         if first_call and classes is None:
@@ -714,6 +832,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         return sample_weight
 
+    def _check_same_namespace(self, X, method: str) -> None:
+        """Under array API dispatch, refuse ``X`` of another namespace than the fit's.
+
+        scikit-learn's ``check_same_namespace``, with its error naming ``method``;
+        Dask arrays (NumPy coefficients, their own path) are left to that path.
+        """
+        if not is_dask_array(X):
+            check_same_namespace(X, self, attribute="coef_", method=method)
+
     def _check_array_api_solver(self, xp, method: str) -> None:
         """Refuse a non-NumPy namespace where only NumPy and SciPy are supported."""
         if _is_numpy_namespace(xp):
@@ -853,18 +980,25 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         hints = []
         # The standard deviations, by the same blocked moments the preconditioner
         # uses: no temporary the size of X, dense or sparse.
-        xp = namespace_of(X)
-        scales = column_scaling(
-            X,
-            np.full(X.shape[0], 1.0 / X.shape[0], dtype=X.dtype)
-            if xp is None
-            else xp.full(X.shape[0], 1 / X.shape[0], dtype=X.dtype, device=_device(X)),
-            fit_intercept=True,
-            l2_strength=0.0,
-        ).scale
-        if xp is not None:
-            # n_features numbers, once, for the message.
-            scales = move_to(scales, xp=np, device="cpu")
+        xp = None if is_dask_array(X) else namespace_of(X)
+        if is_dask_array(X):
+            from ._dask import column_standard_deviations
+
+            scales = column_standard_deviations(X)
+        else:
+            scales = column_scaling(
+                X,
+                np.full(X.shape[0], 1.0 / X.shape[0], dtype=X.dtype)
+                if xp is None
+                else xp.full(
+                    X.shape[0], 1 / X.shape[0], dtype=X.dtype, device=_device(X)
+                ),
+                fit_intercept=True,
+                l2_strength=0.0,
+            ).scale
+            if xp is not None:
+                # n_features numbers, once, for the message.
+                scales = move_to(scales, xp=np, device="cpu")
         if scales.size and scales.min() > 0 and scales.max() > 100 * scales.min():
             hints.append(
                 f"the features have very different scales (standard deviations from "
@@ -928,7 +1062,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         check_is_fitted(self)
         xp, _ = get_namespace(X)
-        check_same_namespace(X, self, attribute="coef_", method="objective")
+        self._check_same_namespace(X, "objective")
         X, y = validate_data(
             self,
             X,
@@ -977,11 +1111,17 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, the log-odds of the second class; otherwise one score per
-            class (the softmax's logits).
+            class (the softmax's logits). For a Dask array ``X``, a lazy Dask array
+            with ``X``'s row chunks.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            from ._dask import check_dask_input, decision_function
+
+            X, _, _ = check_dask_input(X, n_features=self.n_features_in_)
+            return decision_function(X, self.coef_, self.intercept_)
         xp, _ = get_namespace(X)
-        check_same_namespace(X, self, attribute="coef_", method="decision_function")
+        self._check_same_namespace(X, "decision_function")
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[xp.float64, xp.float32], reset=False
         )
@@ -1008,11 +1148,21 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``; for Array API input in its namespace and on its
-            device, unless the labels are strings (a NumPy array then).
+            Labels from ``classes_`` (lazy, chunk by chunk, for a Dask array ``X``).
+            For Array API input in its namespace and on its device, unless the
+            labels are strings (a NumPy array then).
         """
-        check_same_namespace(X, self, attribute="coef_", method="predict")
+        self._check_same_namespace(X, "predict")
         scores = self.decision_function(X)
+        if is_dask_array(scores):
+            from ._dask import map_scores
+
+            return map_scores(
+                scores,
+                functools.partial(_labels_from_scores, classes=self.classes_),
+                n_columns=None,
+                dtype=self.classes_.dtype,
+            )
         xp = namespace_of(scores)
         if xp is not None:
             index_dtype = indexing_dtype(xp)
@@ -1026,9 +1176,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 classes = xp.asarray(self.classes_, device=_device(scores))
                 return xp.take(classes, indices, axis=0)
             return self.classes_[move_to(indices, xp=np, device="cpu")]
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        return _labels_from_scores(scores, self.classes_)
 
     def predict_proba(self, X):
         """Predict class probabilities: sigmoid for two classes, softmax otherwise.
@@ -1041,10 +1189,20 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to one; columns follow ``classes_``.
+            Rows sum to one; columns follow ``classes_``. Lazy for a Dask array
+            ``X``.
         """
-        check_same_namespace(X, self, attribute="coef_", method="predict_proba")
+        self._check_same_namespace(X, "predict_proba")
         scores = self.decision_function(X)
+        if is_dask_array(scores):
+            from ._dask import map_scores
+
+            return map_scores(
+                scores,
+                _probabilities_from_scores,
+                n_columns=self.classes_.size,
+                dtype=scores.dtype,
+            )
         xp = namespace_of(scores)
         if xp is not None:
             if scores.ndim == 1:
@@ -1056,9 +1214,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     axis=1,
                 )
             return _log_normalizer_and_softmax_xp(scores, xp)[1]
-        if scores.ndim == 1:
-            return np.column_stack([expit(-scores), expit(scores)])
-        return softmax(scores, axis=1)
+        return _probabilities_from_scores(scores)
 
     def predict_log_proba(self, X):
         """Predict log-probabilities, finite even where a probability underflows.
@@ -1075,8 +1231,17 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        check_same_namespace(X, self, attribute="coef_", method="predict_log_proba")
+        self._check_same_namespace(X, "predict_log_proba")
         scores = self.decision_function(X)
+        if is_dask_array(scores):
+            from ._dask import map_scores
+
+            return map_scores(
+                scores,
+                _log_probabilities_from_scores,
+                n_columns=self.classes_.size,
+                dtype=scores.dtype,
+            )
         xp = namespace_of(scores)
         if xp is not None:
             if scores.ndim == 1:
@@ -1089,9 +1254,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     axis=1,
                 )
             return _log_softmax_xp(scores, xp)
-        if scores.ndim == 1:
-            return np.column_stack([log_expit(-scores), log_expit(scores)])
-        return log_softmax(scores, axis=1)
+        return _log_probabilities_from_scores(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1166,6 +1329,27 @@ def _validation_scorer(objective: LogisticObjective, X_val, y_val, sw_val):
         return float(np.average(predicted == y_val, weights=sw_val))
 
     return score
+
+
+def _labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The most probable class: positive log-odds, or the largest logit."""
+    if scores.ndim == 1:
+        return classes[(scores > 0).astype(int)]
+    return classes[np.argmax(scores, axis=1)]
+
+
+def _probabilities_from_scores(scores: np.ndarray) -> np.ndarray:
+    """Sigmoid of the log-odds (two classes) or softmax of the logits."""
+    if scores.ndim == 1:
+        return np.column_stack([expit(-scores), expit(scores)])
+    return softmax(scores, axis=1)
+
+
+def _log_probabilities_from_scores(scores: np.ndarray) -> np.ndarray:
+    """``log_expit`` of the log-odds or ``log_softmax`` of the logits."""
+    if scores.ndim == 1:
+        return np.column_stack([log_expit(-scores), log_expit(scores)])
+    return log_softmax(scores, axis=1)
 
 
 def _encode_target(

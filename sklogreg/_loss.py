@@ -41,7 +41,9 @@ Array API terms: no ``out=``, no SciPy special function, and never a copy to the
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy import sparse
@@ -52,13 +54,16 @@ __all__ = [
     "binary_loss",
     "binary_loss_and_residual",
     "binary_residual",
+    "largest_eigenvalue",
     "linear_predictor",
     "linear_predictor_gradient",
     "lipschitz_constant",
+    "lipschitz_constant_from_row_sums",
     "multinomial_loss",
     "multinomial_loss_and_residual",
     "multinomial_residual",
     "row_norms_squared",
+    "weighted_gram_row_sums",
 ]
 
 # Rows per block when squaring a dense X: the temporary stays far below X's size.
@@ -355,6 +360,56 @@ def multinomial_loss_and_residual(
     return float(weights @ per_sample), probability
 
 
+def largest_eigenvalue(
+    matvec: Callable[[np.ndarray], np.ndarray],
+    size: int,
+    *,
+    dtype=np.float64,
+    n_power_iterations: int = 30,
+    rtol: float = 1e-4,
+) -> float:
+    """Largest eigenvalue of a symmetric positive semi-definite operator.
+
+    Found by power iteration, ``v <- M v / ||M v||``, from a fixed start.
+
+    Parameters
+    ----------
+    matvec : callable
+        ``matvec(v)`` returns ``M @ v`` for a vector ``v`` of length ``size``: the only
+        access to ``M``, so ``M`` may be implicit (``Xt.T @ diag(w) @ Xt`` from products
+        with ``X``) or distributed (one reduction over row blocks per product).
+    size : int
+        Length of the vectors ``M`` acts on.
+    dtype : dtype, default=np.float64
+        Dtype of the iterates handed to ``matvec``.
+    n_power_iterations : int, default=30
+        Upper limit on the iterations.
+    rtol : float, default=1e-4
+        Stop once the estimate changes by less than this, relatively.
+
+    Returns
+    -------
+    eigenvalue : float
+        The estimate ``||M v_k||`` for unit ``v_k``: it approaches ``lambda_max`` from
+        below. Not finite when ``M`` overflows.
+    """
+    # A fixed start vector: the estimate is deterministic, and the same for a
+    # weighted sample as for its repeated rows.
+    v = np.random.default_rng(0).standard_normal(size)
+    v = (v / np.linalg.norm(v)).astype(dtype, copy=False)
+    eigenvalue = 0.0
+    for _ in range(n_power_iterations):
+        Mv = matvec(v)
+        norm = float(np.linalg.norm(Mv.astype(np.float64)))
+        if norm == 0.0 or not np.isfinite(norm):
+            return norm
+        previous, eigenvalue = eigenvalue, norm
+        v = (Mv / norm).astype(dtype, copy=False)
+        if abs(eigenvalue - previous) <= rtol * eigenvalue:
+            break
+    return eigenvalue
+
+
 def lipschitz_constant(
     X,
     weights: np.ndarray,
@@ -409,17 +464,16 @@ def lipschitz_constant(
         curvature is added by the caller). Power iteration approaches
         ``lambda_max`` from below, so callers guard the step with a line search.
     """
-    n_features = X.shape[1]
-    # A fixed start vector in feature space: the estimate is deterministic and the same
-    # for a weighted sample as for its repeated rows.
-    v = np.random.default_rng(0).standard_normal(n_features + fit_intercept)
-    v = v / np.linalg.norm(v)
     if xp is not None:
+        n_features = X.shape[1]
+        # The start vector of `largest_eigenvalue`, moved once to X's device.
+        v = np.random.default_rng(0).standard_normal(n_features + fit_intercept)
         return _lipschitz_constant_xp(
             X,
             weights,
-            # The same start vector, moved once to X's device.
-            xp.asarray(v, dtype=X.dtype, device=array_api_compat.device(X)),
+            xp.asarray(
+                v / np.linalg.norm(v), dtype=X.dtype, device=array_api_compat.device(X)
+            ),
             fit_intercept=fit_intercept,
             multinomial=multinomial,
             column_shift=column_shift,
@@ -428,35 +482,92 @@ def lipschitz_constant(
             rtol=rtol,
             xp=xp,
         )
-    v = v.astype(X.dtype, copy=False)
-    eigenvalue = 0.0
-    for _ in range(n_power_iterations):
+    return lipschitz_constant_from_row_sums(
+        functools.partial(weighted_gram_row_sums, X, weights),
+        X.shape[1],
+        dtype=X.dtype,
+        fit_intercept=fit_intercept,
+        multinomial=multinomial,
+        column_shift=column_shift,
+        column_scale=column_scale,
+        n_power_iterations=n_power_iterations,
+        rtol=rtol,
+    )
+
+
+def weighted_gram_row_sums(
+    X, weights: np.ndarray, v_features: np.ndarray, offset: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sums over rows in a product with ``[X, 1].T diag(w) [X, 1]``.
+
+    With ``u = X v + offset``, returns ``X.T (w * u)`` and ``sum(w * u)``: sums over
+    rows, so those of row blocks add up to those of the whole.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        The data (or a block of its rows).
+    weights : ndarray of shape (n_samples,)
+        Row weights.
+    v_features : ndarray of shape (n_features,)
+        The vector's part on the columns of ``X``.
+    offset : float
+        Its part on the column of ones (0 without an intercept).
+
+    Returns
+    -------
+    features_part : ndarray of shape (n_features,)
+    ones_part : ndarray of shape (1,)
+    """
+    weighted = weights * (X @ v_features + offset)
+    return np.asarray(X.T @ weighted).ravel(), weighted.sum(keepdims=True)
+
+
+def lipschitz_constant_from_row_sums(
+    row_sums: Callable[[np.ndarray, float], tuple[np.ndarray, np.ndarray]],
+    n_features: int,
+    *,
+    dtype,
+    fit_intercept: bool,
+    multinomial: bool,
+    column_shift: np.ndarray | None = None,
+    column_scale: np.ndarray | None = None,
+    n_power_iterations: int = 30,
+    rtol: float = 1e-4,
+) -> float:
+    """`lipschitz_constant`, given a function computing `weighted_gram_row_sums`.
+
+    Each power iteration needs one call ``row_sums(v_features, offset)``: one pass over
+    the rows, wherever they are (in memory here, or in a cluster's row chunks). The
+    implicit centring and scaling act on vectors of the size of the coefficients
+    only. See `lipschitz_constant` for the parameters.
+    """
+
+    def gram_product(v: np.ndarray) -> np.ndarray:
         v_features = v[:n_features]
         if column_scale is not None:
             v_features = v_features / column_scale
-        u = X @ v_features
+        offset = 0.0
         if fit_intercept:
             offset = v[n_features]
             if column_shift is not None:
                 offset = offset - column_shift @ v_features
-            u = u + offset
-        weighted = weights * u
-        Mv = np.asarray(X.T @ weighted).ravel()
+        Mv, weighted_sum = row_sums(v_features, offset)
         if fit_intercept:
-            weighted_sum = weighted.sum(keepdims=True)
             if column_shift is not None:
                 Mv = Mv - column_shift * weighted_sum
             Mv = np.concatenate([Mv, weighted_sum])
         if column_scale is not None:
             Mv[:n_features] /= column_scale
-        norm = float(np.linalg.norm(Mv.astype(np.float64)))
-        if norm == 0.0 or not np.isfinite(norm):
-            eigenvalue = norm
-            break
-        previous, eigenvalue = eigenvalue, norm
-        v = (Mv / norm).astype(X.dtype, copy=False)
-        if abs(eigenvalue - previous) <= rtol * eigenvalue:
-            break
+        return Mv
+
+    eigenvalue = largest_eigenvalue(
+        gram_product,
+        n_features + fit_intercept,
+        dtype=dtype,
+        n_power_iterations=n_power_iterations,
+        rtol=rtol,
+    )
     curvature_bound = 0.5 if multinomial else 0.25
     return curvature_bound * eigenvalue
 

@@ -55,6 +55,7 @@ from ._penalty import (
     soft_threshold,
 )
 from ._preconditioning import (
+    ColumnScaling,
     column_scaling,
     gradient_to_original,
     gradient_to_scaled,
@@ -62,7 +63,12 @@ from ._preconditioning import (
     to_scaled,
 )
 
-__all__ = ["LogisticObjective", "blas_thread_limit", "blas_threads_for"]
+__all__ = [
+    "LogisticObjective",
+    "blas_thread_limit",
+    "blas_threads_for",
+    "penalty_strengths",
+]
 
 # Below this many bytes of X a product with it takes microseconds, and a second BLAS
 # thread costs more to wake and synchronise than it saves: measured 6-12x slower per
@@ -75,13 +81,12 @@ def blas_thread_limit(X) -> int | None:
     """BLAS threads to use for products with ``X``: 1 for small data, else no limit.
 
     ``None`` leaves the caller's setting alone (for example a ``threadpool_limits``
-    around the fit), so the choice only ever lowers the number of threads. Arrays of
-    another Array API library (PyTorch...) are computed by that library's own thread
-    pool, or on an accelerator: ``None`` for them too.
+    around the fit), so the choice only ever lowers the number of threads. An array
+    that does not tell its size (the Array API has no ``nbytes``) gets ``None`` too.
     """
-    if namespace_of(X) is not None:
+    size = X.data.nbytes if sparse.issparse(X) else getattr(X, "nbytes", None)
+    if size is None:
         return None
-    size = X.data.nbytes if sparse.issparse(X) else X.nbytes
     return 1 if size < SINGLE_THREAD_BYTES else None
 
 
@@ -99,6 +104,17 @@ def blas_threads_for(X) -> contextlib.AbstractContextManager:
     if limit is None:
         return contextlib.nullcontext()
     return _blas_controller().limit(limits=limit)
+
+
+def penalty_strengths(
+    C: float, l1_ratio: float, penalty_weight_sum: float
+) -> tuple[float, float]:
+    """The L2 and L1 strengths ``(1 - rho) / (C S)`` and ``rho / (C S)``.
+
+    ``C = inf`` means no penalty at all (both are 0).
+    """
+    penalty_scale = 0.0 if np.isinf(C) else 1.0 / (C * penalty_weight_sum)
+    return (1.0 - l1_ratio) * penalty_scale, l1_ratio * penalty_scale
 
 
 class LogisticObjective:
@@ -138,6 +154,11 @@ class LogisticObjective:
         the objective on everything streamed, not a more heavily penalised problem of
         its own.
     """
+
+    # Array API namespace of the coefficients, margins and weights; None for NumPy (a
+    # class default, so that a subclass with its own __init__, sklogreg._dask's whose
+    # coefficients are NumPy, keeps the NumPy code).
+    xp = None
 
     # Rows used to estimate the full data's curvature for the stochastic step: enough
     # for the top eigenvalue of a covariance of a few hundred columns, and a bounded
@@ -187,18 +208,18 @@ class LogisticObjective:
         self.fit_intercept = fit_intercept
         if penalty_weight_sum is None:
             penalty_weight_sum = weight_sum
-        penalty_scale = 0.0 if np.isinf(C) else 1.0 / (C * penalty_weight_sum)
-        self.l2_strength = (1.0 - l1_ratio) * penalty_scale
-        self.l1_strength = l1_ratio * penalty_scale
-        self.scaling = (
-            column_scaling(
-                X,
-                self.weights,
-                fit_intercept=fit_intercept,
-                l2_strength=self.l2_strength,
-            )
-            if precondition
-            else None
+        self.l2_strength, self.l1_strength = penalty_strengths(
+            C, l1_ratio, penalty_weight_sum
+        )
+        self.scaling = self._column_scaling() if precondition else None
+
+    def _column_scaling(self) -> ColumnScaling:
+        """The preconditioner's shifts and scales: one pass over ``X``."""
+        return column_scaling(
+            self.X,
+            self.weights,
+            fit_intercept=self.fit_intercept,
+            l2_strength=self.l2_strength,
         )
 
     @property
@@ -224,22 +245,20 @@ class LogisticObjective:
         """Margins ``Z = X @ W.T + b``: the only place the smooth part reads ``X``."""
         return linear_predictor(self.X, self.to_original(coef), self.fit_intercept)
 
-    def _data_term(self, margins: np.ndarray) -> float:
+    # The four methods below are the only ones that read the data (through the
+    # margins, or X itself); a backend that keeps X elsewhere (sklogreg._dask)
+    # overrides exactly these and `linear_map`, `_column_scaling`.
+
+    def _data_value(self, margins: np.ndarray, original: np.ndarray) -> float:
+        """The data term at original coefficients ``original``, from their margins."""
         if self.multinomial:
             return multinomial_loss(margins, self.target, self.weights, xp=self.xp)
         return binary_loss(margins, self.target, self.weights, xp=self.xp)
 
-    def smooth_value(self, margins: np.ndarray, coef: np.ndarray) -> float:
-        """Data term plus L2 term, from the margins of ``coef``."""
-        original = self.to_original(coef)
-        return self._data_term(margins) + l2_value(
-            original, self.l2_strength, self.fit_intercept, xp=self.xp
-        )
-
-    def smooth_value_and_gradient(
-        self, margins: np.ndarray, coef: np.ndarray
+    def _data_value_and_gradient(
+        self, margins: np.ndarray, original: np.ndarray
     ) -> tuple[float, np.ndarray]:
-        """Data term plus L2 term and its gradient: one pass over ``X``."""
+        """The data term and its gradient in ``(W, b)``: one pass over ``X``."""
         if self.multinomial:
             data, residual = multinomial_loss_and_residual(
                 margins, self.target, self.weights, xp=self.xp
@@ -248,10 +267,54 @@ class LogisticObjective:
             data, residual = binary_loss_and_residual(
                 margins, self.target, self.weights, xp=self.xp
             )
-        original = self.to_original(coef)
-        gradient = linear_predictor_gradient(
+        return data, linear_predictor_gradient(
             self.X, residual, self.fit_intercept, xp=self.xp
         )
+
+    def _data_secant_curvature(
+        self,
+        margins_a: np.ndarray,
+        original_a: np.ndarray,
+        margins_b: np.ndarray,
+        original_b: np.ndarray,
+    ) -> float:
+        """``<r(Z_b) - r(Z_a), Z_b - Z_a>``, the data term's part of the secant."""
+        residual = multinomial_residual if self.multinomial else binary_residual
+        product = (
+            residual(margins_b, self.target, self.weights, xp=self.xp)
+            - residual(margins_a, self.target, self.weights, xp=self.xp)
+        ) * (margins_b - margins_a)
+        return float(product.sum() if self.xp is None else self.xp.sum(product))
+
+    def _data_lipschitz_constant(self) -> float:
+        """Lipschitz constant of the data term's gradient, working parametrisation."""
+        return lipschitz_constant(
+            self.X,
+            self.weights,
+            fit_intercept=self.fit_intercept,
+            multinomial=self.multinomial,
+            column_shift=None if self.scaling is None else self.scaling.shift,
+            column_scale=None if self.scaling is None else self.scaling.scale,
+            # A rough estimate is enough: it only seeds the line search, which adapts
+            # the step from the first iteration on, and each power iteration costs
+            # two passes over X.
+            rtol=1e-2,
+            xp=self.xp,
+        )
+
+    def smooth_value(self, margins: np.ndarray, coef: np.ndarray) -> float:
+        """Data term plus L2 term, from the margins of ``coef``."""
+        original = self.to_original(coef)
+        return self._data_value(margins, original) + l2_value(
+            original, self.l2_strength, self.fit_intercept, xp=self.xp
+        )
+
+    def smooth_value_and_gradient(
+        self, margins: np.ndarray, coef: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Data term plus L2 term and its gradient: one pass over ``X``."""
+        original = self.to_original(coef)
+        data, gradient = self._data_value_and_gradient(margins, original)
         if self.l2_strength:
             gradient += l2_gradient(original, self.l2_strength, self.fit_intercept)
         value = data + l2_value(
@@ -272,15 +335,11 @@ class LogisticObjective:
         ``<r(Z_b) - r(Z_a), Z_b - Z_a>``; the L2 term adds ``l2 * ||W_b - W_a||^2``.
         The inner product is the same in either parametrisation.
         """
-        residual = multinomial_residual if self.multinomial else binary_residual
-        product = (
-            residual(margins_b, self.target, self.weights, xp=self.xp)
-            - residual(margins_a, self.target, self.weights, xp=self.xp)
-        ) * (margins_b - margins_a)
-        data = float(product.sum() if self.xp is None else self.xp.sum(product))
+        original_a, original_b = self.to_original(coef_a), self.to_original(coef_b)
+        data = self._data_secant_curvature(margins_a, original_a, margins_b, original_b)
         if not self.l2_strength:
             return data
-        step = self.to_original(coef_b) - self.to_original(coef_a)
+        step = original_b - original_a
         return data + 2 * l2_value(step, self.l2_strength, self.fit_intercept, self.xp)
 
     def nonsmooth_value(self, coef: np.ndarray) -> float:
@@ -332,19 +391,7 @@ class LogisticObjective:
 
     def lipschitz_constant(self) -> float:
         """Lipschitz constant of the smooth part's gradient, working parametrisation."""
-        data = lipschitz_constant(
-            self.X,
-            self.weights,
-            fit_intercept=self.fit_intercept,
-            multinomial=self.multinomial,
-            column_shift=None if self.scaling is None else self.scaling.shift,
-            column_scale=None if self.scaling is None else self.scaling.scale,
-            # A rough estimate is enough: it only seeds the line search, which adapts
-            # the step from the first iteration on, and each power iteration costs
-            # two passes over X.
-            rtol=1e-2,
-            xp=self.xp,
-        )
+        data = self._data_lipschitz_constant()
         if self.scaling is None:
             return data + self.l2_strength
         if not self.l2_strength:

@@ -38,8 +38,10 @@ __all__ = [
     "column_scaling",
     "gradient_to_original",
     "gradient_to_scaled",
+    "scaling_from_moments",
     "to_original",
     "to_scaled",
+    "weighted_column_moments",
 ]
 
 # Bytes per block of rows when squaring a dense X, at most 1/16 of X: the temporary
@@ -83,19 +85,78 @@ def column_scaling(
         return _column_scaling_xp(
             X, weights, fit_intercept=fit_intercept, l2_strength=l2_strength, xp=xp
         )
-    mean = np.asarray(X.T @ weights).ravel()
+    mean, mean_square = weighted_column_moments(X, weights)
+    return scaling_from_moments(
+        mean,
+        mean_square,
+        dtype=X.dtype,
+        fit_intercept=fit_intercept,
+        l2_strength=l2_strength,
+    )
+
+
+def weighted_column_moments(X, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted first and second moments of the columns: ``X.T w`` and ``(X * X).T w``.
+
+    Both are sums over rows, so the moments of row blocks add up to those of the whole
+    (the distributed backend sums them over chunks). A dense ``X`` is squared one block
+    of rows at a time, a sparse one through its stored values only: no temporary the
+    size of ``X``.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+        The data; never copied.
+    weights : ndarray of shape (n_samples,)
+        Row weights.
+
+    Returns
+    -------
+    first, second : ndarray of shape (n_features,)
+        In the dtype of ``X``.
+    """
+    first = np.asarray(X.T @ weights).ravel()
     if sparse.issparse(X):
+        X = X.tocsr()
         row_weights = np.repeat(weights, np.diff(X.indptr))
-        mean_square = np.bincount(
+        second = np.bincount(
             X.indices, weights=X.data * X.data * row_weights, minlength=X.shape[1]
         ).astype(X.dtype)
     else:
-        mean_square = np.zeros(X.shape[1], dtype=X.dtype)
+        second = np.zeros(X.shape[1], dtype=X.dtype)
         block_bytes = min(_BLOCK_BYTES, X.nbytes // 16)
         rows = max(1, block_bytes // max(X[:1].nbytes, 1))
         for start in range(0, X.shape[0], rows):
             block = X[start : start + rows]
-            mean_square += (block * block).T @ weights[start : start + rows]
+            second += (block * block).T @ weights[start : start + rows]
+    return first, second
+
+
+def scaling_from_moments(
+    mean: np.ndarray,
+    mean_square: np.ndarray,
+    *,
+    dtype,
+    fit_intercept: bool,
+    l2_strength: float,
+) -> ColumnScaling:
+    """The shifts and Jacobi scales from the columns' weighted moments.
+
+    Parameters
+    ----------
+    mean, mean_square : ndarray of shape (n_features,)
+        ``X.T w`` and ``(X * X).T w`` for weights ``w`` summing to one.
+    dtype : dtype
+        Dtype of the scales (that of ``X``).
+    fit_intercept : bool
+        Centre the columns (the intercept absorbs the shift) or only scale them.
+    l2_strength : float
+        Strength of the L2 term, whose curvature is part of the diagonal.
+
+    Returns
+    -------
+    ColumnScaling
+    """
     if fit_intercept:
         second_moment = np.maximum(mean_square - mean * mean, 0)
         shift = mean
@@ -105,7 +166,7 @@ def column_scaling(
     scale = np.sqrt(second_moment + l2_strength / _CURVATURE_BOUND)
     # An all-zero column with no penalty has no curvature at all: leave it unscaled.
     scale[~(scale > 0)] = 1
-    return ColumnScaling(shift, scale.astype(X.dtype, copy=False))
+    return ColumnScaling(shift, scale.astype(dtype, copy=False))
 
 
 def _column_scaling_xp(X, weights, *, fit_intercept, l2_strength, xp) -> ColumnScaling:

@@ -137,6 +137,11 @@ class CompositeObjective(Protocol):
         penalty's part: no objective values, so no cancellation near the optimum.
         """
 
+    # Optional: ``anticipate(trials, next_points)``, called before each line search
+    # with the points it may try, in order, and for each the point where the next
+    # gradient will be taken if it is accepted, so that a backend with a fixed cost
+    # per pass over the data can evaluate them all in one pass.
+
     def optimality(self, coef: np.ndarray, gradient: np.ndarray) -> float:
         """Return the stopping measure at ``coef``, given the smooth gradient there.
 
@@ -352,6 +357,7 @@ def _proximal_gradient_iterations(
     # precision limit of its dtype is still accepted rather than backtracked forever.
     slack = 16 * float((np.finfo if xp is None else xp.finfo)(coef0.dtype).eps)
     carry_margins = coef0.dtype == (np.float64 if xp is None else xp.float64)
+    anticipate = getattr(objective, "anticipate", None)
 
     x = copy(coef0, xp)
     z_x = objective.linear_map(x)
@@ -412,6 +418,25 @@ def _proximal_gradient_iterations(
             if carry_margins and not objective.has_nonsmooth_part
             else None
         )
+        if anticipate is not None:
+            # Tell a backend that pays a fixed cost per pass over the data (a Dask
+            # graph) every point the line search may try and, for each, where the
+            # next gradient will be taken if it is accepted: it can then evaluate
+            # them all in one pass.
+            trials = (
+                _backtracking_trials(objective, y, grad, x_new, t, safe_step)
+                if adaptive
+                else [x_new]
+            )
+            anticipate(
+                trials,
+                [
+                    _next_point(x, trial, y, theta, momentum=momentum, xp=xp)[0]
+                    if iteration + 1 < max_iter
+                    else trial
+                    for trial in trials
+                ],
+            )
         # Ends: the step halves down to 1/L at worst, which is always accepted, so
         # the margins and value below always belong to the accepted x_new.
         while True:
@@ -451,16 +476,9 @@ def _proximal_gradient_iterations(
         step_sizes.append(t)
         loss_curve.append(F_new)
 
-        if momentum:
-            if _inner(y - x_new, x_new - x, xp) > 0:
-                theta = 1.0  # restart: the momentum pointed uphill
-            theta_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
-            beta = (theta - 1.0) / theta_new
-            theta = theta_new
-        else:
-            beta = 0.0
+        y_next, theta, beta = _next_point(x, x_new, y, theta, momentum=momentum, xp=xp)
         if beta > 0:
-            y = x_new + beta * (x_new - x)
+            y = y_next
             z_y = z_new + beta * (z_new - z_x)
             y_is_x = False
         else:
@@ -494,6 +512,44 @@ def _inner(a: np.ndarray, b: np.ndarray, xp) -> float:
     if xp is None:
         return float((a * b).sum())
     return float(xp.sum(a * b))
+
+
+def _backtracking_trials(objective, y, grad, x_new, t, safe_step) -> list[np.ndarray]:
+    """The points the line search tries from ``x_new`` on, computed as it does."""
+    trials = [x_new]
+    while t > safe_step:
+        t = max(t * STEP_SHRINK, safe_step)
+        trial = y - t * grad
+        trials.append(
+            objective.prox(trial, t) if objective.has_nonsmooth_part else trial
+        )
+    return trials
+
+
+def _next_point(
+    x: np.ndarray,
+    x_new: np.ndarray,
+    y: np.ndarray,
+    theta: float,
+    *,
+    momentum: bool,
+    xp=None,
+) -> tuple[np.ndarray, float, float]:
+    """The point of the next gradient, the next ``theta`` and the momentum ``beta``.
+
+    FISTA's extrapolation ``x_new + beta (x_new - x)``, restarted (``theta = 1``) when
+    the momentum points uphill; plain gradient descent goes on from ``x_new``.
+    ``xp`` is the Array API namespace of the points, ``None`` for NumPy.
+    """
+    if not momentum:
+        return x_new, theta, 0.0
+    if _inner(y - x_new, x_new - x, xp) > 0:
+        theta = 1.0  # restart: the momentum pointed uphill
+    theta_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
+    beta = (theta - 1.0) / theta_new
+    if beta > 0:
+        return x_new + beta * (x_new - x), theta_new, beta
+    return x_new, theta_new, beta
 
 
 def _barzilai_borwein_step(

@@ -1,0 +1,222 @@
+"""Fitting on Dask arrays across a real dask.distributed cluster (two processes)."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.datasets import make_classification
+from sklearn.preprocessing import StandardScaler
+
+from sklogreg import GDLogisticRegression
+from sklogreg._callbacks import CALLBACKS_AVAILABLE
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("dask.distributed")
+
+CHUNK_ROWS = 150
+# Tight enough that two fits agree to 1e-8 whatever their paths: on these standardised
+# problems the penalty's curvature 1/(C n) bounds |coef - coef*| by ~n * tol.
+TIGHT = {"tol": 1e-12, "max_iter": 3000}
+
+
+@pytest.fixture(scope="module")
+def client():
+    """Two worker processes, one thread each, closed after the module."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit="1GiB",
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def make_problem(n_classes, *, n_samples=600, seed=0):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        random_state=seed,
+    )
+    weights = np.random.default_rng(seed).uniform(0.5, 2.0, n_samples)
+    return StandardScaler().fit_transform(X), y, weights
+
+
+def as_dask(*arrays):
+    return [da.from_array(a, chunks=(CHUNK_ROWS,) + a.shape[1:]) for a in arrays]
+
+
+def assert_same_model(model, reference, atol=1e-8):
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=0, atol=atol)
+    np.testing.assert_allclose(model.intercept_, reference.intercept_, atol=atol)
+    np.testing.assert_array_equal(model.classes_, reference.classes_)
+
+
+@pytest.mark.parametrize(
+    "n_classes, params",
+    [
+        (2, {}),
+        (3, {}),
+        (2, {"l1_ratio": 0.5, "class_weight": "balanced"}),
+        (3, {"solver": "gd", "class_weight": {0: 2.0, 1: 1.0, 2: 0.5}}),
+    ],
+    ids=["binary", "multiclass", "binary-elasticnet-balanced", "multiclass-gd-dict"],
+)
+def test_coef_matches_numpy_fit_on_a_two_worker_cluster(client, n_classes, params):
+    X, y, weights = make_problem(n_classes)
+    reference = GDLogisticRegression(**TIGHT, **params).fit(
+        X, y, sample_weight=weights
+    )
+    X_dask, y_dask, weights_dask = as_dask(X, y, weights)
+    model = GDLogisticRegression(**TIGHT, **params).fit(
+        X_dask, y_dask, sample_weight=weights_dask
+    )
+    assert model.converged_ and reference.converged_
+    assert_same_model(model, reference)
+    assert model.n_features_in_ == X.shape[1]
+
+
+def test_csr_chunks_fit_like_dense_numpy(client):
+    X, y, _ = make_problem(2)
+    X[np.abs(X) < 0.7] = 0  # about half the entries
+    reference = GDLogisticRegression(**TIGHT).fit(X, y)
+    (X_dask,) = as_dask(X)
+    X_csr = X_dask.map_blocks(sparse.csr_matrix, meta=sparse.csr_matrix((0, 0)))
+    model = GDLogisticRegression(**TIGHT).fit(X_csr, da.from_array(y, CHUNK_ROWS))
+    assert_same_model(model, reference)
+
+
+def test_predictions_are_lazy_and_match_numpy(client):
+    X, y, weights = make_problem(3)
+    X_dask, y_dask, weights_dask = as_dask(X, y, weights)
+    model = GDLogisticRegression().fit(X_dask, y_dask, sample_weight=weights_dask)
+    in_memory = GDLogisticRegression()
+    for name in ("coef_", "intercept_", "classes_", "n_features_in_"):
+        setattr(in_memory, name, getattr(model, name))
+    for method in ("decision_function", "predict", "predict_proba", "predict_log_proba"):
+        lazy = getattr(model, method)(X_dask)
+        assert isinstance(lazy, da.Array)
+        assert lazy.chunks[0] == X_dask.chunks[0]
+        np.testing.assert_allclose(lazy.compute(), getattr(in_memory, method)(X))
+
+
+class RestartWorkerAt:
+    """A FitCallback that restarts one worker (losing its chunks) mid-fit."""
+
+    def __init__(self, client, iteration):
+        self.client = client
+        self.iteration = iteration
+        self.restarted = None
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        if context.task_name == "iteration" and context.task_id + 1 == self.iteration:
+            worker = sorted(self.client.scheduler_info()["workers"])[0]
+            self.client.restart_workers([worker])
+            self.restarted = worker
+        return False
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="needs scikit-learn >= 1.9")
+def test_fit_finishes_with_the_same_coef_after_a_worker_restart(client):
+    X, y, weights = make_problem(2)
+    X_dask, y_dask, weights_dask = client.persist(as_dask(X, y, weights))
+    undisturbed = GDLogisticRegression(**TIGHT).fit(
+        X_dask, y_dask, sample_weight=weights_dask
+    )
+    restart = RestartWorkerAt(client, iteration=5)
+    model = GDLogisticRegression(**TIGHT).set_callbacks(restart)
+    model.fit(X_dask, y_dask, sample_weight=weights_dask)
+    assert restart.restarted is not None
+    assert restart.restarted not in client.scheduler_info()["workers"]
+    # The lost chunks were recomputed from their graph: the same numbers, summed in
+    # the same tree, so the very same iterates.
+    assert model.n_iter_ == undisturbed.n_iter_ > 5
+    np.testing.assert_array_equal(model.coef_, undisturbed.coef_)
+    reference = GDLogisticRegression(**TIGHT).fit(X, y, sample_weight=weights)
+    assert_same_model(model, reference)
+
+
+@pytest.mark.parametrize(
+    "make_input, message",
+    [
+        (
+            lambda X, y: (da.from_array(X, chunks=(CHUNK_ROWS, 3)), y),
+            r"chunked along its columns .*X\.rechunk\(\{1: -1\}\)",
+        ),
+        (
+            lambda X, y: (
+                da.from_array(X, chunks=(CHUNK_ROWS, -1)),
+                da.from_array(y, chunks=100),
+            ),
+            r"row chunks of y .* do not match those of X .*y\.rechunk\(X\.chunks\[0\]\)",
+        ),
+        (
+            lambda X, y: (
+                da.from_array(X, chunks=(CHUNK_ROWS, -1))[da.from_array(y) >= 0],
+                y,
+            ),
+            r"unknown size .*compute_chunk_sizes",
+        ),
+        (
+            lambda X, y: (da.from_array(X, chunks=(CHUNK_ROWS, -1)), y[:-1]),
+            r"y has shape \(599,\), but X has 600 rows",
+        ),
+    ],
+    ids=["column-chunked", "misaligned-y", "unknown-chunks", "short-y"],
+)
+def test_bad_dask_input_raises_a_clear_error_and_keeps_the_model(make_input, message):
+    X, y, _ = make_problem(2)
+    model = GDLogisticRegression().fit(X, y)
+    coef = model.coef_.copy()
+    with pytest.raises(ValueError, match=message):
+        model.fit(*make_input(X, y))
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert model.n_features_in_ == X.shape[1]
+
+
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        ("nan", "NaN or infinity"),
+        ("negative-weight", "finite and non-negative"),
+    ],
+)
+def test_bad_values_in_chunks_raise_a_clear_error(corrupt, message):
+    X, y, weights = make_problem(2)
+    if corrupt == "nan":
+        X[123, 2] = np.nan
+    else:
+        weights[321] = -1.0
+    with pytest.raises(ValueError, match=message):
+        GDLogisticRegression().fit(*as_dask(X, y), sample_weight=weights)
+
+
+def test_sgd_and_partial_fit_refuse_dask_input_with_what_to_do():
+    X, y, _ = make_problem(2)
+    X_dask, y_dask = as_dask(X, y)
+    with pytest.raises(ValueError, match="solver='nesterov' or 'gd'"):
+        GDLogisticRegression(solver="sgd").fit(X_dask, y_dask)
+    with pytest.raises(TypeError, match="X.blocks"):
+        GDLogisticRegression().partial_fit(X_dask, y_dask, classes=[0, 1])
+
+
+def test_numpy_labels_are_split_like_the_rows_of_x():
+    X, y, weights = make_problem(2)
+    (X_dask,) = as_dask(X)
+    from_numpy = GDLogisticRegression(**TIGHT).fit(X_dask, y, sample_weight=weights)
+    reference = GDLogisticRegression(**TIGHT).fit(X, y, sample_weight=weights)
+    assert_same_model(from_numpy, reference)
