@@ -7,6 +7,7 @@ attributes, warnings and tags. The maths lives in `sklogreg._loss`,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import sys
@@ -524,7 +525,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 )
         # BLAS threads by problem size: one thread on small data, where a second one
         # only adds synchronisation (see sklogreg._objective.blas_thread_limit).
-        with blas_threads_for(X):
+        # NumPy's BLAS only: Array API input computes with its own library's threads
+        # or on its device. (Limiting through threadpoolctl during a PyTorch fit was
+        # seen to make a later Dask fit in the same process differ in the last bit.)
+        with blas_threads_for(X) if like is None else contextlib.nullcontext():
             result, first_step = self._solve(
                 objective,
                 coef0,

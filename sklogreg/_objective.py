@@ -81,12 +81,9 @@ def blas_thread_limit(X) -> int | None:
     """BLAS threads to use for products with ``X``: 1 for small data, else no limit.
 
     ``None`` leaves the caller's setting alone (for example a ``threadpool_limits``
-    around the fit), so the choice only ever lowers the number of threads. An array
-    that does not tell its size (the Array API has no ``nbytes``) gets ``None`` too.
+    around the fit), so the choice only ever lowers the number of threads.
     """
-    size = X.data.nbytes if sparse.issparse(X) else getattr(X, "nbytes", None)
-    if size is None:
-        return None
+    size = X.data.nbytes if sparse.issparse(X) else X.nbytes
     return 1 if size < SINGLE_THREAD_BYTES else None
 
 
