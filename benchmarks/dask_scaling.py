@@ -125,7 +125,7 @@ def run_dask(n_workers, memory_limit, args):
             threads_per_worker=1,
             processes=True,
             memory_limit=memory_limit,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         Client(cluster) as client,
     ):
