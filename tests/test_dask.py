@@ -124,7 +124,7 @@ class RestartWorkerAt:
     def on_fit_task_end(self, estimator, context):
         if context.task_name == "iteration" and context.task_id + 1 == self.iteration:
             worker = sorted(self.client.scheduler_info()["workers"])[0]
-            self.client.restart_workers([worker])
+            self.client.restart_workers([worker], timeout=120)
             self.restarted = worker
         return False
 
