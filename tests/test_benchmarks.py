@@ -78,3 +78,23 @@ def test_independent_objective_is_log_loss_plus_penalty(name):
         )
         > reference_optimum(dataset)["gradient_max"]
     )
+
+
+def test_dask_scaling_quick_mode_fits_the_same_model_on_every_run(capsys):
+    pytest.importorskip("dask.distributed")
+    from benchmarks.dask_scaling import main as dask_scaling
+
+    dask_scaling(["--quick"])
+    rows = [
+        line.split("|")[1:-1]
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith(("| dask", "| numpy"))
+    ]
+    assert [row[0].strip() for row in rows] == [
+        "dask, 2 workers x 0.5 GB",
+        "dask, 1 worker x 1 GB",
+        "numpy, in memory",
+    ]
+    iterations = {int(row[1]) for row in rows}
+    assert len(iterations) == 1 and iterations.pop() > 0
+    assert all(float(row[5]) <= 1e-8 for row in rows)

@@ -26,7 +26,7 @@ def client():
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             memory_limit="1GiB",
         ) as cluster,
         distributed.Client(cluster) as client,
@@ -48,7 +48,7 @@ def make_problem(n_classes, *, n_samples=600, seed=0):
 
 
 def as_dask(*arrays):
-    return [da.from_array(a, chunks=(CHUNK_ROWS,) + a.shape[1:]) for a in arrays]
+    return [da.from_array(a, chunks=(CHUNK_ROWS, *a.shape[1:])) for a in arrays]
 
 
 def assert_same_model(model, reference, atol=1e-8):
@@ -69,9 +69,7 @@ def assert_same_model(model, reference, atol=1e-8):
 )
 def test_coef_matches_numpy_fit_on_a_two_worker_cluster(client, n_classes, params):
     X, y, weights = make_problem(n_classes)
-    reference = GDLogisticRegression(**TIGHT, **params).fit(
-        X, y, sample_weight=weights
-    )
+    reference = GDLogisticRegression(**TIGHT, **params).fit(X, y, sample_weight=weights)
     X_dask, y_dask, weights_dask = as_dask(X, y, weights)
     model = GDLogisticRegression(**TIGHT, **params).fit(
         X_dask, y_dask, sample_weight=weights_dask
@@ -98,7 +96,8 @@ def test_predictions_are_lazy_and_match_numpy(client):
     in_memory = GDLogisticRegression()
     for name in ("coef_", "intercept_", "classes_", "n_features_in_"):
         setattr(in_memory, name, getattr(model, name))
-    for method in ("decision_function", "predict", "predict_proba", "predict_log_proba"):
+    methods = ("decision_function", "predict", "predict_proba", "predict_log_proba")
+    for method in methods:
         lazy = getattr(model, method)(X_dask)
         assert isinstance(lazy, da.Array)
         assert lazy.chunks[0] == X_dask.chunks[0]
@@ -125,7 +124,7 @@ class RestartWorkerAt:
     def on_fit_task_end(self, estimator, context):
         if context.task_name == "iteration" and context.task_id + 1 == self.iteration:
             worker = sorted(self.client.scheduler_info()["workers"])[0]
-            self.client.restart_workers([worker])
+            self.client.restart_workers([worker], timeout=120)
             self.restarted = worker
         return False
 
@@ -162,7 +161,8 @@ def test_fit_finishes_with_the_same_coef_after_a_worker_restart(client):
                 da.from_array(X, chunks=(CHUNK_ROWS, -1)),
                 da.from_array(y, chunks=100),
             ),
-            r"row chunks of y .* do not match those of X .*y\.rechunk\(X\.chunks\[0\]\)",
+            r"row chunks of y .* do not match those of X .*"
+            r"y\.rechunk\(X\.chunks\[0\]\)",
         ),
         (
             lambda X, y: (
@@ -210,7 +210,7 @@ def test_sgd_and_partial_fit_refuse_dask_input_with_what_to_do():
     X_dask, y_dask = as_dask(X, y)
     with pytest.raises(ValueError, match="solver='nesterov' or 'gd'"):
         GDLogisticRegression(solver="sgd").fit(X_dask, y_dask)
-    with pytest.raises(TypeError, match="X.blocks"):
+    with pytest.raises(TypeError, match=r"X\.blocks"):
         GDLogisticRegression().partial_fit(X_dask, y_dask, classes=[0, 1])
 
 
