@@ -679,30 +679,39 @@ def _chunk_pass(
         points.append(secant_base[None])
     points = np.concatenate(points)
     n_points, n_rows, n_columns = points.shape
+    n_samples = X_chunk.shape[0]
     margins = linear_predictor(
         X_chunk, points.reshape(n_points * n_rows, n_columns), fit_intercept
-    ).reshape(X_chunk.shape[0], n_points, n_rows)
+    ).reshape(n_samples, n_points, n_rows)
+    # One contiguous block of margins per point: the elementwise loss runs 2-3x
+    # faster than on the strided columns of the product (measured).
+    margins = np.ascontiguousarray(np.moveaxis(margins, 1, 0))
     if not encoding.multinomial:
         margins = margins[:, :, 0]
-    values = np.array([loss(margins[:, k], target, weights) for k in range(n_values)])
+    values = np.zeros(n_values)
     secants = np.zeros(n_values)
-    if secant_base is not None:
-        base_margins = margins[:, -1]
+    if secant_base is None:
+        for k in range(n_values):
+            values[k] = loss(margins[k], target, weights)
+    else:
+        # The value and the residual from the same exponentials.
+        base_margins = margins[-1]
         base_residual = residual(base_margins, target, weights)
         for k in range(n_values):
+            values[k], trial_residual = loss_and_residual(margins[k], target, weights)
             secants[k] = (
-                (residual(margins[:, k], target, weights) - base_residual)
-                * (margins[:, k] - base_margins)
+                (trial_residual - base_residual) * (margins[k] - base_margins)
             ).sum()
     gradient_values = np.zeros(n_gradients)
-    residuals = np.empty_like(margins[:, n_values : n_values + n_gradients])
+    residuals = np.empty((n_samples, n_gradients, n_rows), dtype=margins.dtype)
     for k in range(n_gradients):
-        gradient_values[k], residuals[:, k] = loss_and_residual(
-            margins[:, n_values + k], target, weights
+        gradient_values[k], point_residual = loss_and_residual(
+            margins[n_values + k], target, weights
         )
+        residuals[:, k, :] = point_residual.reshape(n_samples, n_rows)
     gradients = linear_predictor_gradient(
         X_chunk,
-        residuals.reshape(X_chunk.shape[0], n_gradients * n_rows),
+        residuals.reshape(n_samples, n_gradients * n_rows),
         fit_intercept,
     ).reshape(n_gradients, n_rows, n_columns)
     return values, secants, gradient_values, gradients
