@@ -13,9 +13,11 @@ Everything else (the solvers, the line search, the preconditioner's change of
 variables, the penalties) is the in-memory code, run on the client on small arrays:
 `DaskLogisticObjective` overrides only the methods of `LogisticObjective` that read
 the data. A Dask graph has a fixed cost (milliseconds on a cluster) whatever the data
-size, so the objective evaluates the line search's trial value and the gradient at the
-solver's next point in the same graph (`DaskLogisticObjective.anticipate`): one graph
-per iteration when the first trial step is accepted, as it mostly is.
+size, so the objective evaluates in one graph everything an iteration may need
+(`DaskLogisticObjective.anticipate`): the value at every step the line search may try
+(its whole backtracking ladder), the secant test against each, and the value and
+gradient at every possible next point. An iteration is one graph however many steps
+its line search tries, at the price of more arithmetic per chunk than one pass.
 
 Labels stay on the workers too: each task encodes its chunk's labels against the
 classes found by a first reduction, and forms its sample weights (times class
@@ -56,7 +58,14 @@ __all__ = [
 ]
 
 
-def check_dask_input(X, y=None, sample_weight=None, *, n_features: int | None = None):
+def check_dask_input(
+    X,
+    y=None,
+    sample_weight=None,
+    *,
+    n_features: int | None = None,
+    known_chunks: bool = True,
+):
     """Validate Dask input and align ``y`` and ``sample_weight`` with ``X``'s rows.
 
     Parameters
@@ -67,6 +76,9 @@ def check_dask_input(X, y=None, sample_weight=None, *, n_features: int | None = 
         NumPy arrays are split like ``X``'s rows; Dask arrays must already be.
     n_features : int, optional
         The number of features ``X`` must have (that seen in ``fit``).
+    known_chunks : bool, default=True
+        Require row chunks of known size, which lining up labels and weights with
+        them needs; predictions, chunk by chunk, do without.
 
     Returns
     -------
@@ -85,7 +97,7 @@ def check_dask_input(X, y=None, sample_weight=None, *, n_features: int | None = 
             f"Expected a 2-D Dask array for X, got {X.ndim} dimension(s) with shape "
             f"{X.shape}."
         )
-    if any(np.isnan(size) for size in X.chunks[0]):
+    if known_chunks and any(np.isnan(size) for size in X.chunks[0]):
         raise ValueError(
             "X has row chunks of unknown size (as after boolean indexing): call "
             "X.compute_chunk_sizes() first."

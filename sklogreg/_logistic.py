@@ -348,6 +348,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _fit(self, X, y, sample_weight):
         first_fit = not hasattr(self, "classes_")
         if is_dask_array(X):
+            if self.solver == "sgd":
+                raise ValueError(
+                    "solver='sgd' draws minibatches of rows from memory and does not "
+                    "run on Dask arrays: use solver='nesterov' or 'gd', whose every "
+                    "step is one reduction over the chunks."
+                )
             return self._fit_problem(
                 *self._dask_problem(X, y, sample_weight),
                 first_fit=first_fit,
@@ -411,11 +417,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             validation=validation,
         )
 
-    def _dask_problem(self, X, y, sample_weight):
+    def _dask_problem(self, X, y, sample_weight, *, classes=None):
         """Validate Dask input; return its objective, classes and the data given.
 
         The labels are scanned in one reduction over the chunks (classes, counts,
         finiteness of ``X``, sign of the weights); nothing is gathered to the client.
+        With ``classes`` (a fitted model's), the data must have that many features
+        and no other labels; without, this is a new fit and ``n_features_in_`` is
+        set.
         """
         from ._dask import (
             DaskLogisticObjective,
@@ -424,27 +433,42 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             scan_labels_and_weights,
         )
 
-        if self.solver == "sgd":
-            raise ValueError(
-                "solver='sgd' draws minibatches of rows from memory and does not run "
-                "on Dask arrays: use solver='nesterov' or 'gd', whose every step is "
-                "one reduction over the chunks."
-            )
         if y is None:
             raise ValueError("GDLogisticRegression requires y to be passed, got None.")
-        X, y_chunked, weight_chunked = check_dask_input(X, y, sample_weight)
-        self.n_features_in_ = X.shape[1]
-        if hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        classes, class_totals, class_counts = scan_labels_and_weights(
+        X, y_chunked, weight_chunked = check_dask_input(
+            X,
+            y,
+            sample_weight,
+            n_features=None if classes is None else self.n_features_in_,
+        )
+        if classes is None:
+            self.n_features_in_ = X.shape[1]
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        seen, seen_totals, seen_counts = scan_labels_and_weights(
             X, y_chunked, weight_chunked
         )
-        if classes.size < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but the "
-                f"data contains only one class: {classes[0]!r}."
-            )
-        check_classification_targets(classes)
+        if classes is None:
+            classes = seen
+            if classes.size < 2:
+                raise ValueError(
+                    "This solver needs samples of at least 2 classes in the data, but "
+                    f"the data contains only one class: {classes[0]!r}."
+                )
+            check_classification_targets(classes)
+        else:
+            unknown = np.setdiff1d(seen, classes)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} not seen during fit; "
+                    f"classes_ is {classes.tolist()}."
+                )
+        # Totals and counts per class of `classes` (0 for a class absent here).
+        position = np.searchsorted(classes, seen)
+        class_totals = np.zeros(classes.size)
+        class_counts = np.zeros(classes.size)
+        class_totals[position] = seen_totals
+        class_counts[position] = seen_counts
         class_weight = None
         if self.class_weight == "balanced":
             # As compute_class_weight: weighted counts where it takes sample weights
@@ -453,7 +477,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "sample_weight" in inspect.signature(compute_class_weight).parameters
             )
             totals = class_totals if weighted else class_counts
-            class_weight = totals.sum() / (classes.size * totals)
+            # A class absent here (only in `objective`) gets an infinite weight
+            # that no row uses.
+            with np.errstate(divide="ignore"):
+                class_weight = totals.sum() / (classes.size * totals)
         elif self.class_weight is not None:
             class_weight = compute_class_weight(
                 self.class_weight, classes=classes, y=classes
@@ -1065,6 +1092,18 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         objective : float
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            # One reduction over the chunks, like a step of fit: X stays where it is.
+            objective, *_ = self._dask_problem(
+                X, y, sample_weight, classes=self.classes_
+            )
+            coef = self.coef_
+            if self.fit_intercept:
+                coef = np.column_stack([coef, self.intercept_])
+            # `value` takes the solver's parametrisation (preconditioned for "auto").
+            return objective.value(
+                objective.to_working(coef.astype(objective.encoding.dtype))
+            )
         xp, _ = get_namespace(X)
         self._check_same_namespace(X, "objective")
         X, y = validate_data(
@@ -1122,7 +1161,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         if is_dask_array(X):
             from ._dask import check_dask_input, decision_function
 
-            X, _, _ = check_dask_input(X, n_features=self.n_features_in_)
+            X, _, _ = check_dask_input(
+                X, n_features=self.n_features_in_, known_chunks=False
+            )
             return decision_function(X, self.coef_, self.intercept_)
         xp, _ = get_namespace(X)
         self._check_same_namespace(X, "decision_function")

@@ -221,3 +221,112 @@ def test_numpy_labels_are_split_like_the_rows_of_x():
     from_numpy = GDLogisticRegression(**TIGHT).fit(X_dask, y, sample_weight=weights)
     reference = GDLogisticRegression(**TIGHT).fit(X, y, sample_weight=weights)
     assert_same_model(from_numpy, reference)
+
+
+# -- on the threaded scheduler (or the module's cluster if it is up): the options ---
+
+
+@pytest.mark.parametrize(
+    "params, transform, atol",
+    [
+        ({"fit_intercept": False}, None, 1e-8),
+        ({}, lambda X, y: (X.astype(np.float32), y), 1e-4),
+        ({"learning_rate": 0.5, "l1_ratio": 1.0}, None, 1e-8),
+        ({}, lambda X, y: (X, np.array(["ant", "bee", "cat"])[y]), 1e-8),
+    ],
+    ids=["no-intercept", "float32", "fixed-step-l1", "string-labels"],
+)
+def test_options_fit_like_numpy(params, transform, atol):
+    X, y, weights = make_problem(3, n_samples=450)
+    if transform is not None:
+        X, y = transform(X, y)
+    tol = 1e-6 if X.dtype == np.float32 else 1e-12
+    reference = GDLogisticRegression(tol=tol, max_iter=5000, **params).fit(
+        X, y, sample_weight=weights
+    )
+    (X_dask,) = as_dask(X)
+    model = GDLogisticRegression(tol=tol, max_iter=5000, **params).fit(
+        X_dask, y, sample_weight=weights
+    )
+    assert model.coef_.dtype == X.dtype
+    assert_same_model(model, reference, atol=atol)
+
+
+def test_warm_start_continues_from_the_previous_coefficients():
+    X, y, _ = make_problem(2)
+    X_dask, y_dask = as_dask(X, y)
+    model = GDLogisticRegression(warm_start=True, **TIGHT).fit(X_dask, y_dask)
+    again = model.fit(X_dask, y_dask)
+    assert again.n_iter_ <= 1
+    assert_same_model(again, GDLogisticRegression(**TIGHT).fit(X, y))
+
+
+def test_wide_data_power_iteration_runs_on_the_cluster(monkeypatch):
+    from sklogreg import _dask
+
+    # The path taken past MAX_GRAM_FEATURES: one graph per power iteration.
+    monkeypatch.setattr(_dask.DaskLogisticObjective, "MAX_GRAM_FEATURES", 2)
+    X, y, weights = make_problem(2)
+    reference = GDLogisticRegression(**TIGHT).fit(X, y, sample_weight=weights)
+    model = GDLogisticRegression(**TIGHT).fit(*as_dask(X, y, weights)[:2], weights)
+    assert_same_model(model, reference)
+
+
+def test_an_iteration_is_one_graph_whatever_its_line_search_tries():
+    from sklogreg._dask import DaskLogisticObjective, RowEncoding
+    from sklogreg._solvers import accelerated_gradient
+
+    X, y, _ = make_problem(2)
+    X_dask, y_dask = as_dask(X, y)
+    objective = DaskLogisticObjective(
+        X_dask,
+        y_dask,
+        None,
+        encoding=RowEncoding(np.array([0, 1]), None, X.dtype),
+        C=1.0,
+        l1_ratio=0.0,
+        fit_intercept=True,
+        precondition=True,
+    )
+    lipschitz = objective.lipschitz_constant()
+    trials = []
+    anticipate = objective.anticipate
+    objective.anticipate = lambda ladder, next_points: (
+        trials.append(len(ladder)),
+        anticipate(ladder, next_points),
+    )
+    before = objective.n_graphs
+    result = accelerated_gradient(
+        objective, np.zeros(objective.coef_shape), lipschitz=lipschitz, tol=1e-10
+    )
+    assert result.converged and max(trials) > 1  # the line search did backtrack
+    # One graph for the starting point, then one per iteration.
+    assert objective.n_graphs - before == result.n_iter + 1
+
+
+def test_x_is_never_gathered_to_the_client(monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("a Dask array was converted to NumPy on the client")
+
+    X, y, weights = make_problem(3)
+    X_dask, y_dask, weights_dask = as_dask(X, y, weights)
+    monkeypatch.setattr(da.Array, "__array__", refuse)
+    model = GDLogisticRegression().fit(X_dask, y_dask, sample_weight=weights_dask)
+    for method in ("decision_function", "predict", "predict_proba"):
+        assert isinstance(getattr(model, method)(X_dask), da.Array)
+    value = model.objective(X_dask, y_dask, sample_weight=weights_dask)
+    monkeypatch.undo()
+    assert value == pytest.approx(model.loss_curve_[-1], rel=1e-12)
+    assert value == pytest.approx(
+        model.objective(X, y, sample_weight=weights), rel=1e-12
+    )
+
+
+def test_predictions_take_row_chunks_of_unknown_size():
+    X, y, _ = make_problem(2)
+    X_dask, y_dask = as_dask(X, y)
+    model = GDLogisticRegression().fit(X_dask, y_dask)
+    selected = X_dask[y_dask == 1]  # chunk sizes unknown until computed
+    np.testing.assert_array_equal(
+        model.predict(selected).compute(), model.predict(X[y == 1])
+    )
