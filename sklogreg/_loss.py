@@ -367,6 +367,8 @@ def largest_eigenvalue(
     dtype=np.float64,
     n_power_iterations: int = 30,
     rtol: float = 1e-4,
+    xp=None,
+    device=None,
 ) -> float:
     """Largest eigenvalue of a symmetric positive semi-definite operator.
 
@@ -386,6 +388,8 @@ def largest_eigenvalue(
         Upper limit on the iterations.
     rtol : float, default=1e-4
         Stop once the estimate changes by less than this, relatively.
+    xp, device : Array API namespace and device, optional
+        Where the iterates live; ``None``: NumPy.
 
     Returns
     -------
@@ -396,15 +400,23 @@ def largest_eigenvalue(
     # A fixed start vector: the estimate is deterministic, and the same for a
     # weighted sample as for its repeated rows.
     v = np.random.default_rng(0).standard_normal(size)
-    v = (v / np.linalg.norm(v)).astype(dtype, copy=False)
+    v = v / np.linalg.norm(v)
+    if xp is None:
+        v = v.astype(dtype, copy=False)
+    else:
+        v = xp.asarray(v, dtype=dtype, device=device)  # moved once
     eigenvalue = 0.0
     for _ in range(n_power_iterations):
         Mv = matvec(v)
-        norm = float(np.linalg.norm(Mv.astype(np.float64)))
-        if norm == 0.0 or not np.isfinite(norm):
+        if xp is None:
+            norm = float(np.linalg.norm(Mv.astype(np.float64)))
+        else:
+            # Only this Python float leaves the device, once per iteration.
+            norm = float(xp.sqrt(xp.sum(Mv * Mv)))
+        if norm == 0.0 or not math.isfinite(norm):
             return norm
         previous, eigenvalue = eigenvalue, norm
-        v = (Mv / norm).astype(dtype, copy=False)
+        v = Mv / norm if xp is not None else (Mv / norm).astype(dtype, copy=False)
         if abs(eigenvalue - previous) <= rtol * eigenvalue:
             break
     return eigenvalue
@@ -464,26 +476,8 @@ def lipschitz_constant(
         curvature is added by the caller). Power iteration approaches
         ``lambda_max`` from below, so callers guard the step with a line search.
     """
-    if xp is not None:
-        n_features = X.shape[1]
-        # The start vector of `largest_eigenvalue`, moved once to X's device.
-        v = np.random.default_rng(0).standard_normal(n_features + fit_intercept)
-        return _lipschitz_constant_xp(
-            X,
-            weights,
-            xp.asarray(
-                v / np.linalg.norm(v), dtype=X.dtype, device=array_api_compat.device(X)
-            ),
-            fit_intercept=fit_intercept,
-            multinomial=multinomial,
-            column_shift=column_shift,
-            column_scale=column_scale,
-            n_power_iterations=n_power_iterations,
-            rtol=rtol,
-            xp=xp,
-        )
     return lipschitz_constant_from_row_sums(
-        functools.partial(weighted_gram_row_sums, X, weights),
+        functools.partial(weighted_gram_row_sums, X, weights, xp=xp),
         X.shape[1],
         dtype=X.dtype,
         fit_intercept=fit_intercept,
@@ -492,11 +486,13 @@ def lipschitz_constant(
         column_scale=column_scale,
         n_power_iterations=n_power_iterations,
         rtol=rtol,
+        xp=xp,
+        device=None if xp is None else array_api_compat.device(X),
     )
 
 
 def weighted_gram_row_sums(
-    X, weights: np.ndarray, v_features: np.ndarray, offset: float
+    X, weights: np.ndarray, v_features: np.ndarray, offset: float, xp=None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The sums over rows in a product with ``[X, 1].T diag(w) [X, 1]``.
 
@@ -513,6 +509,8 @@ def weighted_gram_row_sums(
         The vector's part on the columns of ``X``.
     offset : float
         Its part on the column of ones (0 without an intercept).
+    xp : Array API namespace, optional
+        That of the arrays; ``None``: NumPy (or SciPy sparse).
 
     Returns
     -------
@@ -520,6 +518,8 @@ def weighted_gram_row_sums(
     ones_part : ndarray of shape (1,)
     """
     weighted = weights * (X @ v_features + offset)
+    if xp is not None:
+        return X.T @ weighted, xp.sum(weighted, keepdims=True)
     return np.asarray(X.T @ weighted).ravel(), weighted.sum(keepdims=True)
 
 
@@ -534,13 +534,16 @@ def lipschitz_constant_from_row_sums(
     column_scale: np.ndarray | None = None,
     n_power_iterations: int = 30,
     rtol: float = 1e-4,
+    xp=None,
+    device=None,
 ) -> float:
     """`lipschitz_constant`, given a function computing `weighted_gram_row_sums`.
 
     Each power iteration needs one call ``row_sums(v_features, offset)``: one pass over
     the rows, wherever they are (in memory here, or in a cluster's row chunks). The
     implicit centring and scaling act on vectors of the size of the coefficients
-    only. See `lipschitz_constant` for the parameters.
+    only. See `lipschitz_constant` for the parameters; ``xp`` and ``device`` are
+    those of the arrays ``row_sums`` takes and returns (``None``: NumPy).
     """
 
     def gram_product(v: np.ndarray) -> np.ndarray:
@@ -553,12 +556,12 @@ def lipschitz_constant_from_row_sums(
             if column_shift is not None:
                 offset = offset - column_shift @ v_features
         Mv, weighted_sum = row_sums(v_features, offset)
-        if fit_intercept:
-            if column_shift is not None:
-                Mv = Mv - column_shift * weighted_sum
-            Mv = np.concatenate([Mv, weighted_sum])
+        if fit_intercept and column_shift is not None:
+            Mv = Mv - column_shift * weighted_sum
         if column_scale is not None:
-            Mv[:n_features] /= column_scale
+            Mv = Mv / column_scale
+        if fit_intercept:
+            Mv = (np.concatenate if xp is None else xp.concat)([Mv, weighted_sum])
         return Mv
 
     eigenvalue = largest_eigenvalue(
@@ -567,59 +570,9 @@ def lipschitz_constant_from_row_sums(
         dtype=dtype,
         n_power_iterations=n_power_iterations,
         rtol=rtol,
+        xp=xp,
+        device=device,
     )
-    curvature_bound = 0.5 if multinomial else 0.25
-    return curvature_bound * eigenvalue
-
-
-def _lipschitz_constant_xp(
-    X,
-    weights,
-    v,
-    *,
-    fit_intercept,
-    multinomial,
-    column_shift,
-    column_scale,
-    n_power_iterations,
-    rtol,
-    xp,
-) -> float:
-    """`lipschitz_constant`'s power iteration in Array API terms, from ``v``.
-
-    The same iteration as the NumPy code; only the eigenvalue estimate (a Python
-    float) leaves the device, once per iteration.
-    """
-    n_features = X.shape[1]
-    eigenvalue = 0.0
-    for _ in range(n_power_iterations):
-        v_features = v[:n_features]
-        if column_scale is not None:
-            v_features = v_features / column_scale
-        u = X @ v_features
-        if fit_intercept:
-            offset = v[n_features]
-            if column_shift is not None:
-                offset = offset - column_shift @ v_features
-            u = u + offset
-        weighted = weights * u
-        Mv = X.T @ weighted
-        if fit_intercept:
-            weighted_sum = xp.sum(weighted, keepdims=True)
-            if column_shift is not None:
-                Mv = Mv - column_shift * weighted_sum
-        if column_scale is not None:
-            Mv = Mv / column_scale
-        if fit_intercept:
-            Mv = xp.concat([Mv, weighted_sum])
-        norm = float(xp.sqrt(xp.sum(Mv * Mv)))
-        if norm == 0.0 or not math.isfinite(norm):
-            eigenvalue = norm
-            break
-        previous, eigenvalue = eigenvalue, norm
-        v = Mv / norm
-        if abs(eigenvalue - previous) <= rtol * eigenvalue:
-            break
     curvature_bound = 0.5 if multinomial else 0.25
     return curvature_bound * eigenvalue
 
