@@ -398,6 +398,11 @@ class DaskLogisticObjective(LogisticObjective):
         # Graphs computed so far: the benchmark reports graphs per iteration.
         self.n_graphs = 0
         weight_max = self._reduce(_largest_weight_of_chunk, encoding, combine=max)
+        if not weight_max > 0:
+            raise ValueError(
+                "The sample weights (times class weights) sum to zero: there is "
+                "nothing to fit."
+            )
         with_gram = X.shape[1] <= self.MAX_GRAM_FEATURES
         relative_sum, mean, mean_square, gram = self._reduce(
             _weight_sum_and_moments_of_chunk,

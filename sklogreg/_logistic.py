@@ -495,11 +495,6 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             fit_intercept=self.fit_intercept,
             precondition=self.learning_rate == "auto",
         )
-        if not objective.encoding.weight_max > 0:
-            raise ValueError(
-                "The sample weights (times class weights) sum to zero: there is "
-                "nothing to fit."
-            )
         return objective, classes, X, y
 
     def _fit_problem(

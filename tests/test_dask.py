@@ -330,3 +330,9 @@ def test_predictions_take_row_chunks_of_unknown_size():
     np.testing.assert_array_equal(
         model.predict(selected).compute(), model.predict(X[y == 1])
     )
+
+
+def test_weights_summing_to_zero_raise_before_any_division():
+    X, y, _ = make_problem(2)
+    with pytest.raises(ValueError, match="sum to zero"):
+        GDLogisticRegression().fit(*as_dask(X, y), sample_weight=np.zeros(y.size))
