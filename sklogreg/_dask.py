@@ -359,8 +359,13 @@ class DaskLogisticObjective(LogisticObjective):
     """
 
     # Trial points evaluated in one graph: each costs a column of one product
-    # with the chunk; the line search rarely needs more.
+    # with the chunk. The longest backtracking ladder measured had 13 rungs.
     MAX_TRIALS_PER_PASS = 16
+    # Bytes a task may spend on the margins and residuals of its points, about
+    # (5 k + 2) * rows * classes floats for k trials: with many classes or large
+    # chunks, fewer trials per pass (and a second graph when the line search goes
+    # deeper) rather than a worker over its memory limit.
+    TRIAL_BYTES_PER_TASK = 256 * 2**20
 
     # Up to this many features the weighted Gram matrix X.T diag(w) X is summed in
     # the same pass as the column moments (at most 2 MB per chunk's result), and the
@@ -494,15 +499,25 @@ class DaskLogisticObjective(LogisticObjective):
         """Note the points a line search may try, and the next gradient's for each.
 
         The next `smooth_value` computes in one graph the value at each trial (the
-        first `MAX_TRIALS_PER_PASS`) and the value and gradient at each next point,
+        first `trials_per_pass`) and the value and gradient at each next point,
         so that the line search's later trials and the next
         `smooth_value_and_gradient` cost no graph.
         """
-        keep = self.MAX_TRIALS_PER_PASS
+        keep = self.trials_per_pass()
         self._pending = (
             [self.to_original(trial) for trial in trials[:keep]],
             [self.to_original(point) for point in next_points[:keep]],
         )
+
+    def trials_per_pass(self) -> int:
+        """Trials evaluated in one graph, at most `MAX_TRIALS_PER_PASS`.
+
+        Fewer when a task's temporaries for them would pass `TRIAL_BYTES_PER_TASK`.
+        """
+        rows = max(self.X.chunks[0])
+        per_point = rows * self.coef_shape[0] * self.encoding.dtype.itemsize
+        affordable = (self.TRIAL_BYTES_PER_TASK // max(per_point, 1) - 2) // 5
+        return int(min(self.MAX_TRIALS_PER_PASS, max(1, affordable)))
 
     def _data_value(self, margins, original: np.ndarray) -> float:
         key = original.tobytes()

@@ -336,3 +336,28 @@ def test_weights_summing_to_zero_raise_before_any_division():
     X, y, _ = make_problem(2)
     with pytest.raises(ValueError, match="sum to zero"):
         GDLogisticRegression().fit(*as_dask(X, y), sample_weight=np.zeros(y.size))
+
+
+def test_a_small_memory_budget_evaluates_fewer_trials_per_graph(monkeypatch):
+    from sklogreg import _dask
+
+    X, y, weights = make_problem(3)
+    reference = GDLogisticRegression(**TIGHT).fit(X, y, sample_weight=weights)
+    # Room for one trial per pass: deeper line searches take another graph, and the
+    # fit is the same.
+    monkeypatch.setattr(
+        _dask.DaskLogisticObjective, "TRIAL_BYTES_PER_TASK", 7 * CHUNK_ROWS * 3 * 8
+    )
+    model = GDLogisticRegression(**TIGHT).fit(*as_dask(X, y, weights)[:2], weights)
+    assert_same_model(model, reference)
+    X_dask, y_dask = as_dask(X, y)
+    objective = _dask.DaskLogisticObjective(
+        X_dask,
+        y_dask,
+        None,
+        encoding=_dask.RowEncoding(np.array([0, 1, 2]), None, X.dtype),
+        C=1.0,
+        l1_ratio=0.0,
+        fit_intercept=True,
+    )
+    assert objective.trials_per_pass() == 1
