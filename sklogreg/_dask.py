@@ -583,9 +583,15 @@ class DaskLogisticObjective(LogisticObjective):
         key = (original_a.tobytes(), original_b.tobytes())
         if key in self._secants:
             return self._secants[key]
-        return self._reduce(
-            _secant_of_chunk, self.encoding, self.fit_intercept, original_a, original_b
+        _, secants, _, _ = self._reduce(
+            _chunk_pass,
+            self.encoding,
+            self.fit_intercept,
+            original_b[None],
+            np.empty((0, *original_b.shape), original_b.dtype),
+            original_a,
         )
+        return float(secants[0])
 
     def _data_lipschitz_constant(self) -> float:
         if self._gram is not None:
@@ -747,24 +753,6 @@ def _chunk_pass(
         fit_intercept,
     ).reshape(n_gradients, n_rows, n_columns)
     return values, secants, gradient_values, gradients
-
-
-def _secant_of_chunk(
-    X_chunk, labels, sample_weight, encoding, fit_intercept, original_a, original_b
-) -> float:
-    X_chunk, target, weights = _chunk_rows(encoding, X_chunk, labels, sample_weight)
-    residual = multinomial_residual if encoding.multinomial else binary_residual
-    margins_a = linear_predictor(X_chunk, original_a, fit_intercept)
-    margins_b = linear_predictor(X_chunk, original_b, fit_intercept)
-    return float(
-        (
-            (
-                residual(margins_b, target, weights)
-                - residual(margins_a, target, weights)
-            )
-            * (margins_b - margins_a)
-        ).sum()
-    )
 
 
 def _gram_row_sums_of_chunk(
