@@ -14,8 +14,8 @@ variables, the penalties) is the in-memory code, run on the client on small arra
 `DaskLogisticObjective` overrides only the methods of `LogisticObjective` that read
 the data. A Dask graph has a fixed cost (milliseconds on a cluster) whatever the data
 size, so the objective evaluates in one graph everything an iteration may need
-(`DaskLogisticObjective.anticipate`): the value at every step the line search may try
-(its whole backtracking ladder), the secant test against each, and the value and
+(`DaskLogisticObjective.plan_line_search`): the value at every step the line search
+may try (its whole backtracking ladder), the secant test against each, and the value and
 gradient at every possible next point. An iteration is one graph however many steps
 its line search tries, at the price of more arithmetic per chunk than one pass.
 
@@ -441,7 +441,7 @@ class DaskLogisticObjective(LogisticObjective):
             if precondition
             else None
         )
-        # Results of the last pass, by the bytes of the point (see `anticipate`).
+        # Results of the last pass, by the bytes of the point (see `plan_line_search`).
         self._pending: tuple[list, list] | None = None
         self._values: dict[bytes, float] = {}
         self._gradients: dict[bytes, tuple[float, np.ndarray]] = {}
@@ -493,9 +493,7 @@ class DaskLogisticObjective(LogisticObjective):
         """A stand-in: the margins are recomputed from ``coef`` in every pass."""
         return _NOT_KEPT
 
-    def anticipate(
-        self, trials: list[np.ndarray], next_points: list[np.ndarray]
-    ) -> None:
+    def plan_line_search(self, plan) -> None:
         """Note the points a line search may try, and the next gradient's for each.
 
         The next `smooth_value` computes in one graph the value at each trial (the
@@ -504,6 +502,8 @@ class DaskLogisticObjective(LogisticObjective):
         `smooth_value_and_gradient` cost no graph.
         """
         keep = self.trials_per_pass()
+        trials = plan.trials()[:keep]
+        next_points = plan.next_points(trials)
         self._pending = (
             [self.to_original(trial) for trial in trials[:keep]],
             [self.to_original(point) for point in next_points[:keep]],
@@ -621,22 +621,6 @@ class DaskLogisticObjective(LogisticObjective):
             # As in memory: a rough estimate seeds the line search.
             rtol=1e-2,
         )
-
-    def _column_scaling(self):  # pragma: no cover - computed in __init__
-        raise NotImplementedError
-
-    @property
-    def n_samples(self) -> int:
-        """Number of rows."""
-        return self.X.shape[0]
-
-    def batch_gradient(self, coef, rows):
-        """Not available: the stochastic solver needs rows in memory."""
-        raise NotImplementedError("solver='sgd' does not run on Dask arrays.")
-
-    def batch_lipschitz_constant(self, batch_size, random_state):
-        """Not available: the stochastic solver needs rows in memory."""
-        raise NotImplementedError("solver='sgd' does not run on Dask arrays.")
 
 
 # -- what each task computes on its chunk --------------------------------------------

@@ -7,7 +7,6 @@ attributes, warnings and tags. The maths lives in `sklogreg._loss`,
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import sys
@@ -50,15 +49,18 @@ from ._loss import (
     _log_normalizer_and_softmax_xp,
     _log_softmax_xp,
 )
-from ._objective import LogisticObjective, blas_threads_for
+from ._objective import LogisticObjective
 from ._preconditioning import column_scaling
-from ._sgd import sgd_epoch, stochastic_gradient_descent
 from ._solvers import (
     DIVERGENCE_FACTOR,
+    CallbackObserver,
     ObjectiveDivergedError,
+    Progress,
     SolverResult,
     accelerated_gradient,
     gradient_descent,
+    sgd_epoch,
+    stochastic_gradient_descent,
 )
 
 __all__ = ["GDLogisticRegression"]
@@ -387,12 +389,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         weights = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
         random_state = check_random_state(self.random_state)
-        validation = None
-        # Callbacks score the model on all the data given, whatever early stopping
-        # holds out for itself.
-        X_given, y_given = X, y
+        validation, sample_rows = None, None
         if self.solver == "sgd" and self.early_stopping:
-            X, y_encoded, weights, validation = _validation_split(
+            weights, sample_rows, validation = _validation_split(
                 X, y_encoded, weights, self.validation_fraction, random_state
             )
         objective = LogisticObjective(
@@ -405,12 +404,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             # A fixed learning rate means exactly that step on (W, b); "auto" is free
             # to take it in a better conditioned parametrisation.
             precondition=self.learning_rate == "auto",
+            sample_rows=sample_rows,
         )
+        # Callbacks score the model on all the data given, whatever early stopping
+        # holds out for itself.
         return self._fit_problem(
             objective,
             classes,
-            X_given,
-            y_given,
+            X,
+            y,
             first_fit=first_fit,
             sample_weight=sample_weight,
             random_state=random_state,
@@ -545,21 +547,18 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     fitted_attributes=fitted_attributes,
                     start_coef=coef0,
                 )
-        # BLAS threads by problem size: one thread on small data, where a second one
-        # only adds synchronisation (see sklogreg._objective.blas_thread_limit).
-        # NumPy's BLAS only: Array API input computes with its own library's threads
-        # or on its device. (Limiting through threadpoolctl during a PyTorch fit was
-        # seen to make a later Dask fit in the same process differ in the last bit.)
-        with blas_threads_for(X) if like is None else contextlib.nullcontext():
-            result, first_step = self._solve(
-                objective,
-                coef0,
-                random_state=random_state,
-                validation_score=None
-                if validation is None
-                else _validation_scorer(objective, *validation),
-                callback=iteration_tasks,
-            )
+        # BLAS threads are the process's to set (threadpoolctl around the fit): a
+        # limit set here would be process-wide, and fits running at once in several
+        # threads would restore each other's.
+        result, first_step = self._solve(
+            objective,
+            coef0,
+            random_state=random_state,
+            validation_score=None
+            if validation is None
+            else _validation_scorer(objective, *validation),
+            callback=iteration_tasks,
+        )
         if iteration_tasks is not None:
             iteration_tasks.close()
 
@@ -923,6 +922,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         Returns the solver's result and the first step size it tried.
         """
+        observers = [Progress(self.verbose, self.max_iter, self.tol)]
+        if callback is not None:
+            observers.append(CallbackObserver(callback))
         if self.solver == "sgd":
             try:
                 result = stochastic_gradient_descent(
@@ -935,8 +937,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     n_iter_no_change=self.n_iter_no_change,
                     random_state=random_state,
                     validation_score=validation_score,
-                    callback=callback,
-                    verbose=self.verbose,
+                    observers=observers,
                 )
             except ObjectiveDivergedError as error:
                 raise self._diverged_error(
@@ -964,8 +965,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 lipschitz=lipschitz,
                 max_iter=self.max_iter,
                 tol=self.tol,
-                callback=callback,
-                verbose=self.verbose,
+                observers=observers,
             )
         except ObjectiveDivergedError as error:
             safe_step = 1.0 / self._checked_lipschitz(objective)
@@ -1323,14 +1323,18 @@ class _StreamState:
 def _validation_split(X, y_encoded, sample_weight, validation_fraction, random_state):
     """Hold out a stratified ``validation_fraction`` for early stopping.
 
-    Returns the training part ``X, y, sample_weight`` and the validation part as one
-    tuple ``(X, y, sample_weight)``, as ``SGDClassifier`` splits its data.
+    The training rows stay where they are, in ``X``: they keep their weights and the
+    held-out rows get weight zero, so nothing the size of the training part is
+    copied (only the held-out rows are, once, to score them). The split is the one
+    ``SGDClassifier`` makes, and the stochastic solver draws its minibatches from the
+    training rows in the order the split lists them.
+
+    Returns the training weights, the training rows and the validation part as one
+    tuple ``(X, y, sample_weight)``.
     """
     try:
-        split = train_test_split(
-            X,
-            y_encoded,
-            sample_weight,
+        train_rows, validation_rows = train_test_split(
+            np.arange(y_encoded.size),
             test_size=validation_fraction,
             stratify=y_encoded,
             random_state=random_state,
@@ -1341,13 +1345,19 @@ def _validation_split(X, y_encoded, sample_weight, validation_fraction, random_s
             f"validation_fraction={validation_fraction} with every class in both "
             f"parts, which this data does not allow: {error}"
         ) from error
-    X_train, X_val, y_train, y_val, sw_train, sw_val = split
-    if not sw_train.sum() > 0:
+    train_weight = np.zeros_like(sample_weight)
+    train_weight[train_rows] = sample_weight[train_rows]
+    if not train_weight.sum() > 0:
         raise ValueError(
             "The training part left by early_stopping has sample weights summing "
             "to zero: there is nothing to fit."
         )
-    return X_train, y_train, sw_train, (X_val, y_val, sw_val)
+    validation = (
+        X[validation_rows],
+        y_encoded[validation_rows],
+        sample_weight[validation_rows],
+    )
+    return train_weight, train_rows, validation
 
 
 def _validation_scorer(objective: LogisticObjective, X_val, y_val, sw_val):

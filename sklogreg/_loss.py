@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 # Rows per block when squaring a dense X: the temporary stays far below X's size.
-_ROW_BLOCK = 4096
+_ROW_BLOCK = 1024
 
 
 def linear_predictor(X, coef: np.ndarray, fit_intercept: bool) -> np.ndarray:
@@ -618,9 +618,11 @@ def row_norms_squared(
             norms[start : start + block.shape[0]] = (block * block) @ inverse_square
     if column_shift is not None:
         weighted_shift = column_shift * inverse_square
+        # In X's dtype: a float64 vector would make NumPy upcast all of a float32 X.
         norms += (
             float(column_shift @ weighted_shift)
-            - 2.0 * np.asarray(X @ weighted_shift, dtype=np.float64).ravel()
+            - 2.0
+            * np.asarray(X @ weighted_shift.astype(X.dtype), dtype=np.float64).ravel()
         )
         # Round-off can take a tiny norm below zero.
         np.maximum(norms, 0.0, out=norms)

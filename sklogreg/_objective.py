@@ -26,13 +26,8 @@ of rows, and the smoothness constant of that estimate.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-
 import numpy as np
-from scipy import sparse
 from sklearn.utils._array_api import _max_precision_float_dtype
-from threadpoolctl import ThreadpoolController
 
 from ._array_api import namespace_of
 from ._loss import (
@@ -65,42 +60,8 @@ from ._preconditioning import (
 
 __all__ = [
     "LogisticObjective",
-    "blas_thread_limit",
-    "blas_threads_for",
     "penalty_strengths",
 ]
-
-# Below this many bytes of X a product with it takes microseconds, and a second BLAS
-# thread costs more to wake and synchronise than it saves: measured 6-12x slower per
-# step on digits (1 MB) with two threads (see benchmarks/). Above it X streams from
-# memory and both cores add bandwidth. 8 MB is about the last-level cache here.
-SINGLE_THREAD_BYTES = 8 * 2**20
-
-
-def blas_thread_limit(X) -> int | None:
-    """BLAS threads to use for products with ``X``: 1 for small data, else no limit.
-
-    ``None`` leaves the caller's setting alone (for example a ``threadpool_limits``
-    around the fit), so the choice only ever lowers the number of threads.
-    """
-    size = X.data.nbytes if sparse.issparse(X) else X.nbytes
-    return 1 if size < SINGLE_THREAD_BYTES else None
-
-
-@functools.cache
-def _blas_controller() -> ThreadpoolController:
-    # Inspecting the loaded libraries takes ~6 ms, longer than a whole fit on small
-    # data; the controller is made once (NumPy's and SciPy's BLAS are loaded by then,
-    # scikit-learn imports both) and limiting through it takes ~15 us.
-    return ThreadpoolController().select(user_api="blas")
-
-
-def blas_threads_for(X) -> contextlib.AbstractContextManager:
-    """Context in which BLAS uses the threads `blas_thread_limit` chooses for ``X``."""
-    limit = blas_thread_limit(X)
-    if limit is None:
-        return contextlib.nullcontext()
-    return _blas_controller().limit(limits=limit)
 
 
 def penalty_strengths(
@@ -173,8 +134,10 @@ class LogisticObjective:
         fit_intercept: bool,
         precondition: bool = False,
         penalty_weight_sum: float | None = None,
+        sample_rows: np.ndarray | None = None,
     ) -> None:
         self.X = X
+        self._sample_rows = sample_rows
         self.target = target
         self.multinomial = target.ndim == 2
         # None for NumPy and SciPy input, which keep their original code.
@@ -398,12 +361,21 @@ class LogisticObjective:
             return data + float(self.xp.max(self.l2_strength / self.scaling.scale**2))
         return data + float(np.max(self.l2_strength / self.scaling.scale**2))
 
+    def plan_line_search(self, plan) -> None:
+        """Nothing to prepare: in memory, each trial costs what it costs when tried."""
+
     # -- minibatch view, for the stochastic solver ----------------------------------
 
     @property
-    def n_samples(self) -> int:
-        """Number of rows the minibatches are drawn from."""
-        return self.X.shape[0]
+    def sample_rows(self) -> np.ndarray:
+        """Indices of the rows minibatches are drawn from (those of positive weight).
+
+        All rows, unless early stopping holds some out: those keep a weight of zero
+        in the objective, so the training part is never copied out of ``X``.
+        """
+        if self._sample_rows is None:
+            self._sample_rows = np.arange(self.X.shape[0])
+        return self._sample_rows
 
     def batch_gradient(self, coef: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Unbiased estimate of the smooth gradient from the rows ``rows``.
@@ -426,13 +398,12 @@ class LogisticObjective:
         -------
         gradient : ndarray of the shape of ``coef``, working parametrisation.
         """
-        if rows.size == self.n_samples:
+        n_samples = self.sample_rows.size
+        if rows.size == self.X.shape[0]:
             # The whole data in one batch: the exact gradient, without copying X.
             return self.gradient(coef)
         X_batch = self.X[rows]
-        weights = self.weights[rows] * self.weights.dtype.type(
-            self.n_samples / rows.size
-        )
+        weights = self.weights[rows] * self.weights.dtype.type(n_samples / rows.size)
         target = self.target[rows]
         original = self.to_original(coef)
         margins = linear_predictor(X_batch, original, self.fit_intercept)
@@ -479,7 +450,7 @@ class LogisticObjective:
         .. [1] R. M. Gower, N. Loizou, X. Qian, A. Sailanbayev, E. Shulgin and
            P. Richtarik, "SGD: General analysis and improved rates", ICML 2019.
         """
-        n = self.n_samples
+        n = self.sample_rows.size
         b = min(batch_size, n)
         shift = None if self.scaling is None else self.scaling.shift
         scale = None if self.scaling is None else self.scaling.scale
@@ -498,7 +469,9 @@ class LogisticObjective:
         worst_sample = float(per_sample.max())
         if n > self.CURVATURE_SUBSAMPLE:
             rows = np.sort(
-                random_state.choice(n, self.CURVATURE_SUBSAMPLE, replace=False)
+                self.sample_rows[
+                    random_state.choice(n, self.CURVATURE_SUBSAMPLE, replace=False)
+                ]
             )
             X, weights = self.X[rows], self.weights[rows] * (n / rows.size)
         else:

@@ -290,10 +290,10 @@ def test_an_iteration_is_one_graph_whatever_its_line_search_tries():
     )
     lipschitz = objective.lipschitz_constant()
     trials = []
-    anticipate = objective.anticipate
-    objective.anticipate = lambda ladder, next_points: (
-        trials.append(len(ladder)),
-        anticipate(ladder, next_points),
+    plan_line_search = objective.plan_line_search
+    objective.plan_line_search = lambda plan: (
+        trials.append(len(plan.trials())),
+        plan_line_search(plan),
     )
     before = objective.n_graphs
     result = accelerated_gradient(

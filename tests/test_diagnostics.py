@@ -53,17 +53,24 @@ class StopAtIteration:
         )
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("solver", ALL_SOLVERS)
 def test_verbose_2_prints_one_line_per_iteration_matching_the_fit(
     breast_cancer, solver, capsys
 ):
-    model = GDLogisticRegression(solver=solver, verbose=2).fit(*breast_cancer)
+    # For "sgd" too, epochs and finishing iterations are counted as n_iter_ counts
+    # them, and the closing line gives that count.
+    model = GDLogisticRegression(solver=solver, verbose=2, random_state=0).fit(
+        *breast_cancer
+    )
     lines = capsys.readouterr().out.strip().splitlines()
     progress = [LINE.fullmatch(line) for line in lines[:-1]]
     assert all(progress) and len(progress) == model.n_iter_
     assert [int(m[1]) for m in progress] == list(range(1, model.n_iter_ + 1))
     np.testing.assert_allclose(
         [float(m[2]) for m in progress], model.loss_curve_[1:], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        [float(m[3]) for m in progress], model.gradient_max_curve_[1:], rtol=1e-3
     )
     np.testing.assert_allclose(
         [float(m[4]) for m in progress], model.step_sizes_, rtol=1e-3

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import LeastSquares
 from scipy import sparse
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -11,68 +12,11 @@ from sklearn.preprocessing import StandardScaler
 from sklogreg import GDLogisticRegression
 from sklogreg._loss import lipschitz_constant, row_norms_squared
 from sklogreg._objective import LogisticObjective
-from sklogreg._penalty import min_norm_subgradient, soft_threshold
-from sklogreg._sgd import sgd_epoch, stochastic_gradient_descent
-from sklogreg._solvers import ObjectiveDivergedError
-
-
-class LeastSquares:
-    """``(1/2n) ||X w - y||^2 + l2/2 ||w||^2 + l1 ||w||_1``: a known optimum.
-
-    Implements the `StochasticObjective` protocol with no logistic regression in
-    sight, so these tests exercise the solver alone.
-    """
-
-    def __init__(self, X, y, l2=0.0, l1=0.0):
-        self.X, self.y, self.l2, self.l1 = X, y, l2, l1
-
-    n_samples = property(lambda self: self.X.shape[0])
-    has_nonsmooth_part = property(lambda self: self.l1 > 0)
-
-    def linear_map(self, coef):
-        return self.X @ coef[0]
-
-    def smooth_value(self, margins, coef):
-        residual = margins - self.y
-        return (
-            0.5 * residual @ residual / self.n_samples
-            + 0.5 * self.l2 * (coef * coef).sum()
-        )
-
-    def smooth_value_and_gradient(self, margins, coef):
-        gradient = (self.X.T @ (margins - self.y))[None, :] / self.n_samples
-        return self.smooth_value(margins, coef), gradient + self.l2 * coef
-
-    def secant_curvature(self, margins_a, coef_a, margins_b, coef_b):
-        step = margins_b - margins_a
-        return float(
-            step @ step / self.n_samples + self.l2 * ((coef_b - coef_a) ** 2).sum()
-        )
-
-    def batch_gradient(self, coef, rows):
-        X = self.X[rows]
-        gradient = (X.T @ (X @ coef[0] - self.y[rows]))[None, :] / rows.size
-        return gradient + self.l2 * coef
-
-    def batch_lipschitz_constant(self, batch_size, random_state):
-        # max_i ||x_i||^2 bounds every minibatch's curvature.
-        return float((self.X**2).sum(axis=1).max()) + self.l2
-
-    def nonsmooth_value(self, coef):
-        return self.l1 * np.abs(coef).sum()
-
-    def prox(self, coef, step):
-        return soft_threshold(coef, step * self.l1, fit_intercept=False)
-
-    def optimality(self, coef, gradient):
-        return float(np.abs(min_norm_subgradient(coef, gradient, self.l1, False)).max())
-
-    def gradient(self, coef):
-        return self.smooth_value_and_gradient(self.linear_map(coef), coef)[1]
-
-    def value(self, coef):
-        margins = self.linear_map(coef)
-        return self.smooth_value(margins, coef) + self.nonsmooth_value(coef)
+from sklogreg._solvers import (
+    ObjectiveDivergedError,
+    sgd_epoch,
+    stochastic_gradient_descent,
+)
 
 
 def orthogonal_problem(n_samples=2000, n_features=8, seed=0):
@@ -139,7 +83,8 @@ def test_validation_score_stops_after_n_iter_no_change_epochs():
         validation_score=lambda coef: 0.5,  # never improves after the first epoch
     )
     # As SGDClassifier: the first epoch sets the best score, then 3 without gain.
-    assert result.stop_reason == "early_stopping" and result.converged
+    # Early stopping is a reason to stop, not convergence: the gradient is not at tol.
+    assert result.stop_reason == "early_stopping" and not result.converged
     assert result.n_iter == 4
 
 
@@ -182,7 +127,9 @@ def test_batch_gradients_of_a_partition_average_to_the_full_gradient(
 ):
     objective = logistic_objective(multinomial, sparse_X)
     coef = np.random.default_rng(1).standard_normal(objective.coef_shape)
-    batches = np.random.default_rng(2).permutation(objective.n_samples).reshape(4, -1)
+    batches = (
+        np.random.default_rng(2).permutation(objective.sample_rows.size).reshape(4, -1)
+    )
     mean_of_batches = np.mean(
         [objective.batch_gradient(coef, rows) for rows in batches], axis=0
     )
@@ -221,13 +168,13 @@ def test_expected_smoothness_spans_full_and_worst_sample(multinomial):
     c = 0.5 if multinomial else 0.25
     worst = c * float(
         np.max(
-            objective.n_samples
+            objective.sample_rows.size
             * objective.weights
             * (((objective.X - scaling.shift) / scaling.scale) ** 2).sum(axis=1)
-            + objective.n_samples * objective.weights
+            + objective.sample_rows.size * objective.weights
         )
     )
-    n = objective.n_samples
+    n = objective.sample_rows.size
     assert objective.batch_lipschitz_constant(n, rng) == pytest.approx(full + l2)
     assert objective.batch_lipschitz_constant(1, rng) == pytest.approx(worst + l2)
     middle = objective.batch_lipschitz_constant(10, rng)
@@ -324,7 +271,10 @@ def test_early_stopping_holds_out_a_stratified_split_and_stops():
     model = GDLogisticRegression(
         solver="sgd", early_stopping=True, n_iter_no_change=2, random_state=0
     ).fit(X, y)
-    assert model.converged_
+    # Early stopping is a reason to stop, not convergence: converged_ says whether
+    # tol held, and here the gradient is still above it.
+    assert model.stop_reason_ == "early_stopping"
+    assert not model.converged_ and model.gradient_max_curve_[-1] > model.tol
     assert model.n_iter_ < 50 and model.loss_curve_.size == model.n_iter_ + 1
     # It never finishes with full gradients, so it stops short of the optimum.
     full = GDLogisticRegression(solver="sgd", random_state=0).fit(X, y)

@@ -2,56 +2,18 @@
 
 import numpy as np
 import pytest
+from conftest import LeastSquares
 
-from sklogreg._penalty import min_norm_subgradient, soft_threshold
+from sklogreg._penalty import soft_threshold
 from sklogreg._solvers import (
+    CallbackObserver,
     ObjectiveDivergedError,
+    Progress,
     accelerated_gradient,
     gradient_descent,
 )
 
 SOLVERS = [gradient_descent, accelerated_gradient]
-
-
-class Quadratic:
-    """F(w) = 0.5 ||A w - b||^2 + l1 ||w||_1, in the solvers' composite interface."""
-
-    def __init__(self, A, b, l1=0.0):
-        self.A, self.b, self.l1 = A, b, l1
-
-    @property
-    def has_nonsmooth_part(self):
-        return self.l1 > 0
-
-    def linear_map(self, coef):
-        return self.A @ coef.ravel()
-
-    def smooth_value(self, margins, coef):
-        residual = margins - self.b
-        return 0.5 * float(residual @ residual)
-
-    def smooth_value_and_gradient(self, margins, coef):
-        residual = margins - self.b
-        return 0.5 * float(residual @ residual), (self.A.T @ residual).reshape(
-            coef.shape
-        )
-
-    def secant_curvature(self, margins_a, coef_a, margins_b, coef_b):
-        difference = margins_b - margins_a
-        return float(difference @ difference)
-
-    def nonsmooth_value(self, coef):
-        return self.l1 * float(np.abs(coef).sum())
-
-    def prox(self, coef, step):
-        return soft_threshold(coef, step * self.l1, fit_intercept=False)
-
-    def optimality(self, coef, gradient):
-        return float(np.abs(min_norm_subgradient(coef, gradient, self.l1, False)).max())
-
-    @property
-    def lipschitz(self):
-        return float(np.linalg.eigvalsh(self.A.T @ self.A)[-1])
 
 
 def random_quadratic(seed=0, n=40, p=6, condition=30.0):
@@ -61,14 +23,15 @@ def random_quadratic(seed=0, n=40, p=6, condition=30.0):
     V, _ = np.linalg.qr(rng.normal(size=(p, p)))
     A = Q * singular_values @ V.T
     b = rng.normal(size=n)
-    return Quadratic(A, b)
+    # (1/2n) ||sqrt(n) A w - sqrt(n) b||^2 = 0.5 ||A w - b||^2.
+    return LeastSquares(A * np.sqrt(n), b * np.sqrt(n))
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("step", ["auto", "fixed"])
 def test_solver_reaches_least_squares_optimum(solver, step):
     problem = random_quadratic()
-    optimum = np.linalg.lstsq(problem.A, problem.b, rcond=None)[0]
+    optimum = np.linalg.lstsq(problem.X, problem.y, rcond=None)[0]
     result = solver(
         problem,
         np.zeros((1, 6)),
@@ -97,7 +60,7 @@ def test_solver_reaches_lasso_optimum_with_exact_zeros(solver):
     rng = np.random.default_rng(0)
     A, _ = np.linalg.qr(rng.normal(size=(30, 8)))
     b = rng.normal(size=30)
-    problem = Quadratic(A, b, l1=0.3)
+    problem = LeastSquares(A * np.sqrt(30), b * np.sqrt(30), l1=0.3)
     expected = soft_threshold((A.T @ b)[None, :], 0.3, fit_intercept=False)
     result = solver(problem, np.zeros((1, 8)), lipschitz=1.0, max_iter=1000, tol=1e-12)
     assert result.converged
@@ -148,7 +111,10 @@ def test_callback_sees_every_iteration_and_can_stop(solver):
         return info.iteration == 5
 
     result = solver(
-        problem, np.zeros((1, 6)), lipschitz=problem.lipschitz, callback=stop_at_five
+        problem,
+        np.zeros((1, 6)),
+        lipschitz=problem.lipschitz,
+        observers=[CallbackObserver(stop_at_five)],
     )
     assert seen == [1, 2, 3, 4, 5]
     assert result.n_iter == 5 and result.stop_reason == "callback"
@@ -163,7 +129,13 @@ def test_auto_step_requires_a_lipschitz_constant():
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_verbose_prints_progress_lines(solver, capsys):
     problem = random_quadratic()
-    solver(problem, np.zeros((1, 6)), lipschitz=problem.lipschitz, verbose=2, tol=1e-6)
+    solver(
+        problem,
+        np.zeros((1, 6)),
+        lipschitz=problem.lipschitz,
+        tol=1e-6,
+        observers=[Progress(verbose=2, max_iter=1000, tol=1e-6)],
+    )
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("iter      1  objective")
     assert "max|grad|" in lines[0] and "step" in lines[0]

@@ -1,6 +1,6 @@
 """Mini-batch stochastic gradient descent, finished by full gradients.
 
-Like `sklogreg._solvers`, this module knows nothing of logistic regression. It
+Like the full-gradient solvers, this module knows nothing of logistic regression. It
 minimises ``F(w) = f(w) + g(w)`` where ``f`` is a mean over ``n`` samples and ``g`` has
 a proximal operator, through the `StochasticObjective` interface: an unbiased gradient
 estimate from a subset of rows (`batch_gradient`), the expected smoothness of that
@@ -48,12 +48,12 @@ applies, to the score (no rise above the best plus ``tol`` for ``n_iter_no_chang
 epochs), and the solver returns there.
 
 Finish. Otherwise the solver ends with full-gradient iterations
-(`sklogreg._solvers.accelerated_gradient`, warm-started at the stochastic phase's
-point) until the largest entry of the gradient of ``F`` is at most ``tol``: the same
-certificate as the full-gradient solvers. The stochastic phase does the cheap early
-progress, when a minibatch gradient is as good as a full one; the full gradients do
-the end, where SGD only wanders in its noise ball. So the returned point is the
-deterministic optimum to the accuracy ``tol`` promises, whatever the shuffles were:
+(`sklogreg._solvers._proximal_gradient`'s accelerated method, warm-started at the
+stochastic phase's point) until the largest entry of the gradient of ``F`` is at most
+``tol``: the same certificate as the full-gradient solvers. The stochastic phase does
+the cheap early progress, when a minibatch gradient is as good as a full one; the full
+gradients do the end, where SGD only wanders in its noise ball. So the returned point is
+the deterministic optimum to the accuracy ``tol`` promises, whatever the shuffles were:
 sample weights and repeated rows, or two random seeds, then agree to that accuracy.
 
 References
@@ -74,21 +74,21 @@ References
 from __future__ import annotations
 
 import math
-import sys
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
 
 import numpy as np
 
-from ._solvers import (
-    DIVERGENCE_FACTOR,
+from ._base import (
     CompositeObjective,
     IterationInfo,
     ObjectiveDivergedError,
     SolverResult,
-    accelerated_gradient,
 )
+from ._loop import run
+from ._observers import DivergenceGuard, Observer
+from ._proximal_gradient import solve_proximal_gradient
 
 __all__ = [
     "EpochResult",
@@ -111,8 +111,8 @@ class StochasticObjective(CompositeObjective, Protocol):
     """What the stochastic solver needs beyond `CompositeObjective`."""
 
     @property
-    def n_samples(self) -> int:
-        """Number of rows minibatches are drawn from."""
+    def sample_rows(self) -> np.ndarray:
+        """Indices of the rows minibatches are drawn from."""
 
     def batch_gradient(self, coef: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Unbiased estimate of the smooth gradient from the given rows."""
@@ -190,7 +190,8 @@ def sgd_epoch(
     ObjectiveDivergedError
         If an iterate stops being finite.
     """
-    order = random_state.permutation(objective.n_samples)
+    rows_available = objective.sample_rows
+    order = rows_available[random_state.permutation(rows_available.size)]
     x = coef.copy()
     average = np.zeros_like(x) if average is None else average.copy()
     # A step that is too large overflows before the epoch ends; it is detected on the
@@ -214,6 +215,186 @@ def sgd_epoch(
     return EpochResult(x if objective.has_nonsmooth_part else average, x, n_steps)
 
 
+@dataclass
+class StochasticState:
+    """Where the stochastic phase stands between two epochs.
+
+    ``chain`` is the SGD iterate, carried from epoch to epoch; ``x`` the epoch's
+    answer (the running average), with its objective ``value``, exact ``gradient``
+    and ``gradient_max``.
+    """
+
+    chain: np.ndarray
+    x: np.ndarray
+    value: float
+    gradient: np.ndarray
+    gradient_max: float
+    step: float
+    n_steps: int = 0
+    epoch: int = 0
+    best: np.ndarray | None = None
+    best_value: float = math.inf
+    best_score: float = -math.inf
+    epochs_without_improvement: int = 0
+    reason: str | None = None
+
+
+class StochasticPhase:
+    """Epochs of minibatch SGD at a constant step, as an init / update method.
+
+    Parameters
+    ----------
+    step : float
+        The step ``eta``; halved and the epoch redone when ``adaptive`` and an epoch
+        blows the objective up.
+    adaptive : bool
+        Whether the step is "auto" (else fixed, and a blow-up raises).
+    lipschitz : float
+        The full-data smoothness bound that caps the noise-floor test's curvature.
+    batch_size : int
+        Rows per minibatch.
+    tol, n_iter_no_change : float, int
+        SGDClassifier's rule: stop after ``n_iter_no_change`` epochs that do not
+        improve on the best by ``tol``; ``tol`` is also the gradient test.
+    random_state : RandomState
+        Source of the shuffles.
+    validation_score : callable or None
+        Scores an answer (higher is better) for early stopping on it instead of on
+        the objective.
+    """
+
+    def __init__(
+        self,
+        *,
+        step: float,
+        adaptive: bool,
+        lipschitz: float,
+        batch_size: int,
+        tol: float,
+        n_iter_no_change: int,
+        random_state: np.random.RandomState,
+        validation_score: Callable[[np.ndarray], float] | None,
+    ) -> None:
+        self.step, self.adaptive, self.lipschitz = step, adaptive, lipschitz
+        self.batch_size, self.tol = batch_size, tol
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.validation_score = validation_score
+        self.guard: DivergenceGuard | None = None
+        self.state: StochasticState | None = None
+
+    def init(self, objective: StochasticObjective, coef0) -> StochasticState:
+        """The state at ``coef0``: its objective and exact gradient."""
+        chain = coef0.copy()
+        value, gradient = objective.smooth_value_and_gradient(
+            objective.linear_map(chain), chain
+        )
+        value += objective.nonsmooth_value(chain)
+        self.guard = DivergenceGuard(value, self.step)
+        self.state = StochasticState(
+            chain,
+            chain,
+            value,
+            gradient,
+            objective.optimality(chain, gradient),
+            self.step,
+            best=chain,
+            best_value=value,
+        )
+        return self.state
+
+    def converged(self, state: StochasticState) -> bool:
+        """Whether the answer passes the gradient test."""
+        return state.gradient_max <= self.tol
+
+    def stop_reason(self, state: StochasticState) -> str | None:
+        """Return "no_improvement", "early_stopping", "noise_floor" or None (go on)."""
+        return state.reason
+
+    def update(self, objective, state: StochasticState, last: bool) -> IterationInfo:
+        """One epoch, its answer's objective and gradient, and the stopping rules."""
+        previous = (state.value, state.x, state.gradient)
+        state.epoch += 1
+        epoch, state.step, state.value, state.gradient = self._stable_epoch(
+            objective, state
+        )
+        state.chain, state.x, state.n_steps = epoch.last, epoch.average, epoch.n_steps
+        state.gradient_max = objective.optimality(state.x, state.gradient)
+        state.reason = self._reason_to_stop(state, *previous)
+        return IterationInfo(
+            state.epoch, state.x, state.value, state.gradient_max, state.step
+        )
+
+    def _reason_to_stop(self, state, previous_value, previous_x, previous_gradient):
+        # SGDClassifier's rule: no improvement by tol over the best, n epochs running.
+        if self.validation_score is not None:
+            score = self.validation_score(state.x)
+            improved = score >= state.best_score + self.tol
+            state.best_score = max(state.best_score, score)
+        else:
+            improved = state.value <= state.best_value - self.tol
+            if state.value < state.best_value:
+                state.best, state.best_value = state.x, state.value
+        state.epochs_without_improvement = (
+            0 if improved else state.epochs_without_improvement + 1
+        )
+        if state.epochs_without_improvement >= self.n_iter_no_change:
+            return "early_stopping" if self.validation_score else "no_improvement"
+        # An epoch costs about what a full gradient step costs. Once it achieves less
+        # than such a step would, SGD has reached the noise ball of its step (or the
+        # data are too few minibatches for sampling to pay), and full gradients
+        # take over.
+        if self.validation_score is None and previous_value - state.value < (
+            _full_step_decrease(
+                state.x - previous_x,
+                state.gradient - previous_gradient,
+                state.gradient,
+                self.lipschitz,
+            )
+        ):
+            return "noise_floor"
+        return None
+
+    def _stable_epoch(self, objective, state: StochasticState):
+        """One epoch and the full objective and gradient at its answer.
+
+        A fixed step that blows the objective up raises; with "auto" the step is
+        halved and the epoch redone. Returns the epoch, the step it used, and ``F``
+        and the smooth gradient at ``EpochResult.average``.
+        """
+        eta = state.step
+        for _ in range(MAX_STEP_HALVINGS):
+            try:
+                result = sgd_epoch(
+                    objective,
+                    state.chain,
+                    step=eta,
+                    batch_size=self.batch_size,
+                    random_state=self.random_state,
+                    average=None if state.epoch == 1 else state.x,
+                    n_steps=state.n_steps,
+                )
+                x = result.average
+                value, gradient = objective.smooth_value_and_gradient(
+                    objective.linear_map(x), x
+                )
+                value += objective.nonsmooth_value(x)
+                if not self.guard.exceeded(value):
+                    return result, eta, value, gradient
+                error = ObjectiveDivergedError(
+                    f"the objective reached {value:.6g} after epoch {state.epoch} "
+                    f"with step size {eta:.6g}",
+                    step=eta,
+                    iteration=state.epoch,
+                )
+            except ObjectiveDivergedError as overflow:
+                error = overflow
+            if not self.adaptive:
+                raise error
+            eta *= 0.5
+        raise error
+
+
 def stochastic_gradient_descent(
     objective: StochasticObjective,
     coef0: np.ndarray,
@@ -225,8 +406,7 @@ def stochastic_gradient_descent(
     n_iter_no_change: int = 5,
     random_state: np.random.RandomState,
     validation_score: Callable[[np.ndarray], float] | None = None,
-    callback: Callable[[IterationInfo], bool | None] | None = None,
-    verbose: int = 0,
+    observers: Sequence[Observer] = (),
 ) -> SolverResult:
     """Minimise ``objective`` by mini-batch SGD, then certify with full gradients.
 
@@ -255,18 +435,17 @@ def stochastic_gradient_descent(
     validation_score : callable, optional
         ``validation_score(coef) -> float``, higher is better: early stopping on it,
         without the full-gradient finish.
-    callback : callable, optional
-        Called as ``callback(IterationInfo)`` after every epoch and every finishing
-        iteration; returning ``True`` stops the solver.
-    verbose : int, default=0
-        Print a line per epoch.
+    observers : sequence of Observer, default=()
+        Told of every epoch and finishing iteration (numbered on from the epochs),
+        and of the end; one returning True stops the solver.
 
     Returns
     -------
     SolverResult
         ``n_iter`` counts epochs and finishing iterations; ``loss_curve`` holds ``F``
         at the start and after each of them; ``step_sizes`` the step of each;
-        ``stop_reason`` is "tol", "max_iter", "callback" or "early_stopping".
+        ``stop_reason`` is "tol", "max_iter", "callback" or "early_stopping";
+        ``converged`` says whether the gradient test held at ``coef``.
 
     Raises
     ------
@@ -278,122 +457,67 @@ def stochastic_gradient_descent(
     if not (lipschitz > 0 and math.isfinite(lipschitz)):
         # Zero curvature: nothing depends on the coefficients, any step is safe.
         lipschitz = 1.0
-    eta = 1.0 / lipschitz if adaptive else float(step)
-
-    chain = coef0.copy()  # the SGD iterate, carried from epoch to epoch
-    F_start, gradient = objective.smooth_value_and_gradient(
-        objective.linear_map(chain), chain
+    phase = StochasticPhase(
+        step=1.0 / lipschitz if adaptive else float(step),
+        adaptive=adaptive,
+        lipschitz=lipschitz,
+        batch_size=batch_size,
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
+        random_state=random_state,
+        validation_score=validation_score,
     )
-    F_start += objective.nonsmooth_value(chain)
-    if not math.isfinite(F_start):
-        raise ObjectiveDivergedError(
-            "The objective is not finite at the starting point.", step=eta, iteration=0
-        )
-    divergence_bound = DIVERGENCE_FACTOR * max(abs(F_start), 1.0)
-    loss_curve = [F_start]
-    gradient_max_curve = [objective.optimality(chain, gradient)]
-    step_sizes: list[float] = []
-    x, F_x = chain, F_start  # the epoch's answer and its objective
-    best, best_loss, best_score = chain, F_start, -math.inf
-    epochs_without_improvement = 0
-    n_steps = 0
-    stop_reason = "max_iter"
-    started = time.perf_counter()
+    result = run(phase, objective, coef0, max_iter=max_iter, observers=observers)
+    if validation_score is None and result.stop_reason not in ("callback", "tol"):
+        result = _finish(objective, result, phase, max_iter, observers)
+    for observer in observers:
+        observer.on_end(result)
+    return result
 
-    for epoch in range(1, max_iter + 1):
-        if gradient_max_curve[-1] <= tol and validation_score is None:
-            stop_reason = "tol"
-            break
-        F_previous, x_previous, gradient_previous = F_x, x, gradient
-        epoch_result, eta, F_x, gradient = _stable_epoch(
-            objective,
-            chain,
-            average=None if epoch == 1 else x,
-            n_steps=n_steps,
-            eta=eta,
-            adaptive=adaptive,
-            batch_size=batch_size,
-            random_state=random_state,
-            divergence_bound=divergence_bound,
-            epoch=epoch,
-        )
-        chain, x = epoch_result.last, epoch_result.average
-        n_steps = epoch_result.n_steps
-        step_sizes.append(eta)
-        loss_curve.append(F_x)
-        gradient_max_curve.append(objective.optimality(x, gradient))
-        if verbose:
-            print(
-                f"epoch {epoch:5d}  objective {F_x:.10g}  max|grad| "
-                f"{gradient_max_curve[-1]:.3e} (tol {tol:.1e})  step {eta:.3e}  "
-                f"{time.perf_counter() - started:.3f}s",
-                file=sys.stdout,
-            )
-        if callback is not None and callback(
-            IterationInfo(epoch, x, F_x, gradient_max_curve[-1], eta)
-        ):
-            stop_reason = "callback"
-            break
-        # SGDClassifier's rule: no improvement by tol over the best, n epochs running.
-        if validation_score is not None:
-            score = validation_score(x)
-            improved = score >= best_score + tol
-            best_score = max(best_score, score)
-        else:
-            improved = F_x <= best_loss - tol
-            if F_x < best_loss:
-                best, best_loss = x, F_x
-        epochs_without_improvement = 0 if improved else epochs_without_improvement + 1
-        if epochs_without_improvement >= n_iter_no_change:
-            stop_reason = "no_improvement"
-            break
-        # An epoch costs about what a full gradient step costs. Once it achieves less
-        # than such a step would, SGD has reached the noise ball of its step (or the
-        # data are too few minibatches for sampling to pay), and full gradients
-        # take over.
-        if validation_score is None and F_previous - F_x < _full_step_decrease(
-            x - x_previous, gradient - gradient_previous, gradient, lipschitz
-        ):
-            stop_reason = "noise_floor"
-            break
 
-    n_epochs = len(step_sizes)
-    if validation_score is not None or stop_reason == "callback":
-        if validation_score is not None and stop_reason == "no_improvement":
-            stop_reason = "early_stopping"
-        return SolverResult(
-            coef=x,
-            n_iter=n_epochs,
-            converged=stop_reason == "early_stopping",
-            stop_reason=stop_reason,
-            loss_curve=loss_curve,
-            gradient_max_curve=gradient_max_curve,
-            step_sizes=step_sizes,
-        )
+def _finish(objective, phase_result, phase, max_iter, observers) -> SolverResult:
+    """Accelerated full gradients from the stochastic phase's best answer to ``tol``.
 
-    start = x if F_x <= best_loss else best
-    finish = accelerated_gradient(
+    The curves and the iteration count go on from the phase's.
+    """
+    state = phase.state
+    start = state.x if state.value <= state.best_value else state.best
+    n_epochs = phase_result.n_iter
+    finish = solve_proximal_gradient(
         objective,
         start,
-        step="auto" if adaptive else eta,
+        momentum=True,
+        step="auto" if phase.adaptive else state.step,
         # L(b) >= L: the line search starts from a safe step and lengthens it.
-        lipschitz=lipschitz,
+        lipschitz=phase.lipschitz,
         max_iter=max_iter - n_epochs,
-        tol=tol,
-        callback=None
-        if callback is None
-        else lambda info: callback(info._replace(iteration=n_epochs + info.iteration)),
-        verbose=verbose,
+        tol=phase.tol,
+        observers=[_Renumbered(observer, n_epochs) for observer in observers],
+        announce_end=False,
     )
     return SolverResult(
         coef=finish.coef,
         n_iter=n_epochs + finish.n_iter,
         converged=finish.converged,
         stop_reason=finish.stop_reason,
-        loss_curve=loss_curve + finish.loss_curve[1:],
-        gradient_max_curve=gradient_max_curve + finish.gradient_max_curve,
-        step_sizes=step_sizes + finish.step_sizes,
+        loss_curve=phase_result.loss_curve + finish.loss_curve[1:],
+        gradient_max_curve=phase_result.gradient_max_curve
+        + finish.gradient_max_curve[1:],
+        step_sizes=phase_result.step_sizes + finish.step_sizes,
     )
+
+
+class _Renumbered(Observer):
+    """An observer told of iterations numbered on from ``offset``."""
+
+    def __init__(self, observer: Observer, offset: int) -> None:
+        self.observer = observer
+        self.offset = offset
+
+    def on_iteration(self, info: IterationInfo) -> bool:
+        return self.observer.on_iteration(
+            info._replace(iteration=info.iteration + self.offset)
+        )
 
 
 def _full_step_decrease(
@@ -415,54 +539,3 @@ def _full_step_decrease(
     curvature = s_y / s_s if s_s > 0 and s_y > 0 else lipschitz
     curvature = min(curvature, lipschitz)
     return float((gradient * gradient).sum()) / (2 * curvature)
-
-
-def _stable_epoch(
-    objective: StochasticObjective,
-    coef: np.ndarray,
-    *,
-    average: np.ndarray | None,
-    n_steps: int,
-    eta: float,
-    adaptive: bool,
-    batch_size: int,
-    random_state: np.random.RandomState,
-    divergence_bound: float,
-    epoch: int,
-) -> tuple[EpochResult, float, float, np.ndarray]:
-    """One epoch and the full objective and gradient at its answer.
-
-    A fixed step that blows the objective up raises; with "auto" the step is halved
-    and the epoch redone. Returns the epoch, the step it used, and ``F`` and the
-    smooth gradient at ``EpochResult.average``.
-    """
-    for _ in range(MAX_STEP_HALVINGS):
-        try:
-            result = sgd_epoch(
-                objective,
-                coef,
-                step=eta,
-                batch_size=batch_size,
-                random_state=random_state,
-                average=average,
-                n_steps=n_steps,
-            )
-            x = result.average
-            value, gradient = objective.smooth_value_and_gradient(
-                objective.linear_map(x), x
-            )
-            value += objective.nonsmooth_value(x)
-            if math.isfinite(value) and value <= divergence_bound:
-                return result, eta, value, gradient
-            error = ObjectiveDivergedError(
-                f"the objective reached {value:.6g} after epoch {epoch} with step "
-                f"size {eta:.6g}",
-                step=eta,
-                iteration=epoch,
-            )
-        except ObjectiveDivergedError as overflow:
-            error = overflow
-        if not adaptive:
-            raise error
-        eta *= 0.5
-    raise error

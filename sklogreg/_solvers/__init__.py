@@ -1,0 +1,39 @@
+"""First-order solvers for composite objectives ``F(w) = f(A w, w) + g(w)``.
+
+* `_base`: the objective interface, what a solver reports, how it fails;
+* `_loop`: the ``init`` / ``update`` loop every solver runs, with its observers;
+* `_observers`: progress lines, callbacks, the divergence guard;
+* `_step_rules`: fixed and backtracking (Barzilai-Borwein) steps;
+* `_proximal_gradient`: "gd" and "nesterov" (FISTA with adaptive restart);
+* `_stochastic`: minibatch SGD with averaging, finished by full gradients.
+
+They know nothing of logistic regression.
+"""
+
+from ._base import (
+    DIVERGENCE_FACTOR,
+    CompositeObjective,
+    IterationInfo,
+    LineSearchPlan,
+    ObjectiveDivergedError,
+    SolverResult,
+)
+from ._observers import CallbackObserver, Observer, Progress
+from ._proximal_gradient import accelerated_gradient, gradient_descent
+from ._stochastic import sgd_epoch, stochastic_gradient_descent
+
+__all__ = [
+    "DIVERGENCE_FACTOR",
+    "CallbackObserver",
+    "CompositeObjective",
+    "IterationInfo",
+    "LineSearchPlan",
+    "ObjectiveDivergedError",
+    "Observer",
+    "Progress",
+    "SolverResult",
+    "accelerated_gradient",
+    "gradient_descent",
+    "sgd_epoch",
+    "stochastic_gradient_descent",
+]
