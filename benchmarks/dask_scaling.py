@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sklogreg import GDLogisticRegression
-from sklogreg._objective import LogisticObjective
+from sklogreg._objective import logistic_objective
 
 
 def make_chunk(block_id: int, n_rows: int, n_features: int) -> np.ndarray:
@@ -109,7 +109,7 @@ def run_dask(n_workers, memory_limit, args):
     import dask
     from dask.distributed import Client, LocalCluster
 
-    from sklogreg._dask import DaskLogisticObjective, RowEncoding
+    from sklogreg._dask import RowEncoding, dask_objective
 
     with (
         dask.config.set(
@@ -137,7 +137,7 @@ def run_dask(n_workers, memory_limit, args):
         wait([X, y])
         generated = time.perf_counter() - start
         model, seconds = fit_and_time(X, y, args.tol)
-        objective = DaskLogisticObjective(
+        objective = dask_objective(
             X,
             y,
             None,
@@ -193,9 +193,10 @@ def main(argv=None) -> None:
     _, _, row_chunks = dask_data(args.n_samples, args.n_features, args.chunk_rows)
     X, y = numpy_data(row_chunks, args.n_features)
     model, seconds = fit_and_time(X, y, args.tol)
-    objective = LogisticObjective(
+    objective = logistic_objective(
         X,
-        y,
+        np.searchsorted(model.classes_, y),
+        model.classes_.size,
         np.ones(y.size),
         C=model.C,
         l1_ratio=model.l1_ratio,

@@ -27,7 +27,7 @@ weights) there.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dask
 import dask.array as da
@@ -36,24 +36,17 @@ from dask.delayed import Delayed
 from dask.highlevelgraph import HighLevelGraph
 from scipy import sparse
 
-from ._loss import (
-    binary_loss,
-    binary_loss_and_residual,
-    binary_residual,
-    linear_predictor,
-    linear_predictor_gradient,
-    lipschitz_constant_from_row_sums,
-    multinomial_loss,
-    multinomial_loss_and_residual,
-    multinomial_residual,
-    weighted_gram_row_sums,
-)
-from ._objective import LogisticObjective, penalty_strengths
-from ._preconditioning import scaling_from_moments, weighted_column_moments
+from ._backends import NumpyBackend
+from ._curvature import gram_lipschitz_constant
+from ._loss import log_loss_for, secant_curvature
+from ._objective import LogisticObjective
+
+_NUMPY = NumpyBackend()
 
 __all__ = [
-    "DaskLogisticObjective",
+    "DaskData",
     "check_dask_input",
+    "dask_objective",
     "scan_labels_and_weights",
 ]
 
@@ -316,6 +309,26 @@ def _tree_reduce(parts: list, combine):
     return parts[0]
 
 
+def _tree_layers(layer: dict, keys: list, name: str, combine) -> list:
+    """Add to ``layer`` the tasks that ``combine`` ``keys`` pairwise, level by level.
+
+    Returns the one key left: the root of a tree of depth ``log2(len(keys))``.
+    """
+    level = 0
+    while len(keys) > 1:
+        level += 1
+        paired = []
+        for j in range(0, len(keys), 2):
+            if j + 1 == len(keys):
+                paired.append(keys[j])
+                continue
+            key = (f"{name}-sum{level}", j // 2)
+            layer[key] = (combine, keys[j], keys[j + 1])
+            paired.append(key)
+        keys = paired
+    return keys
+
+
 def _add(a, b):
     """Add two partial results of the same structure (numbers, arrays, tuples)."""
     if isinstance(a, tuple):
@@ -341,8 +354,18 @@ class _MarginsNotKept:
 _NOT_KEPT = _MarginsNotKept()
 
 
-class DaskLogisticObjective(LogisticObjective):
-    """`LogisticObjective` on a row-chunked Dask array: each pass one reduction.
+class DaskData:
+    """The data term on a row-chunked Dask array: each pass one reduction.
+
+    The same operations as `sklogreg._in_memory.InMemoryData`, each one Dask graph
+    with one task per row chunk (running the in-memory loss on its chunk) and a tree
+    sum: only coefficient-sized arrays travel, ``X`` is never gathered, and nothing of
+    length ``n_samples`` is kept between graphs. A line search's trials are
+    evaluated together: `plan_line_search` learns them, and the first `value` asked
+    for computes in one graph the value at every trial, its secant against the point
+    of the last gradient, and the value and gradient at every possible next point.
+    The results of that graph are kept until the next one, and found again by
+    comparing the (few, coefficient-sized) points asked for with those planned.
 
     Parameters
     ----------
@@ -354,8 +377,8 @@ class DaskLogisticObjective(LogisticObjective):
         Sample weights, chunked like ``X``'s rows.
     encoding : RowEncoding
         Classes and class weights; its weight normalisation is filled in here.
-    C, l1_ratio, fit_intercept, precondition
-        As in `LogisticObjective`.
+    fit_intercept : bool
+        Whether the coefficients end with an intercept column.
     """
 
     # Trial points evaluated in one graph: each costs a column of one product
@@ -366,29 +389,22 @@ class DaskLogisticObjective(LogisticObjective):
     # chunks, fewer trials per pass (and a second graph when the line search goes
     # deeper) rather than a worker over its memory limit.
     TRIAL_BYTES_PER_TASK = 256 * 2**20
-
     # Up to this many features the weighted Gram matrix X.T diag(w) X is summed in
     # the same pass as the column moments (at most 2 MB per chunk's result), and the
     # power iteration for the step size runs on it locally: one graph instead of one
     # per power iteration (about 10-30).
     MAX_GRAM_FEATURES = 512
 
+    backend = _NUMPY
+
     def __init__(
-        self,
-        X,
-        y,
-        sample_weight,
-        *,
-        encoding: RowEncoding,
-        C: float,
-        l1_ratio: float,
-        fit_intercept: bool,
-        precondition: bool = False,
+        self, X, y, sample_weight, *, encoding: RowEncoding, fit_intercept: bool
     ) -> None:
         self.X = X
         self.fit_intercept = fit_intercept
-        self.multinomial = encoding.multinomial
-        self.n_classes = encoding.classes.size
+        self.n_features = X.shape[1]
+        self.dtype = encoding.dtype
+        self.loss = log_loss_for(encoding.classes.size, _NUMPY)
         self._collections = [c for c in (X, y, sample_weight) if c is not None]
         self._chunk_keys = list(
             zip(
@@ -410,13 +426,11 @@ class DaskLogisticObjective(LogisticObjective):
             )
         with_gram = X.shape[1] <= self.MAX_GRAM_FEATURES
         relative_sum, mean, mean_square, gram = self._reduce(
-            _weight_sum_and_moments_of_chunk,
-            RowEncoding(encoding.classes, encoding.class_weight, encoding.dtype),
-            weight_max,
-            with_gram,
+            _weight_sum_and_moments_of_chunk, encoding, weight_max, with_gram
         )
         # Weighted by the normalised weights (summing to one), like everything else.
         self._gram = gram / relative_sum if with_gram else None
+        self._moments = (mean / relative_sum, mean_square / relative_sum)
         self.encoding = RowEncoding(
             encoding.classes,
             encoding.class_weight,
@@ -426,27 +440,10 @@ class DaskLogisticObjective(LogisticObjective):
         )
         with np.errstate(over="ignore"):
             self.weight_sum = weight_max * relative_sum
-        self.l2_strength, self.l1_strength = penalty_strengths(
-            C, l1_ratio, self.weight_sum
-        )
-        self._gram_mean = mean / relative_sum
-        self.scaling = (
-            scaling_from_moments(
-                mean / relative_sum,
-                mean_square / relative_sum,
-                dtype=encoding.dtype,
-                fit_intercept=fit_intercept,
-                l2_strength=self.l2_strength,
-            )
-            if precondition
-            else None
-        )
-        # Results of the last pass, by the bytes of the point (see `plan_line_search`).
-        self._pending: tuple[list, list] | None = None
-        self._values: dict[bytes, float] = {}
-        self._gradients: dict[bytes, tuple[float, np.ndarray]] = {}
-        self._gradient_point: np.ndarray | None = None
-        self._secants: dict[tuple[bytes, bytes], float] = {}
+        self._planned: tuple[list, list] | None = None
+        self._last_pass = _PassResults()
+        # Where the last gradient was taken: the base of the next trials' secants.
+        self._gradient_base: np.ndarray | None = None
 
     def _reduce(self, chunk_function, *arguments, combine=_add):
         """One Dask graph, computed now: a function of every chunk, summed in a tree.
@@ -465,48 +462,29 @@ class DaskLogisticObjective(LogisticObjective):
         for i, (X_key, y_key, weight_key) in enumerate(self._chunk_keys):
             layer[(name, i)] = (task, X_key, y_key, weight_key)
             keys.append((name, i))
-        level = 0
-        while len(keys) > 1:
-            level += 1
-            paired = []
-            for j in range(0, len(keys), 2):
-                if j + 1 == len(keys):
-                    paired.append(keys[j])
-                    continue
-                key = (f"{name}-sum{level}", j // 2)
-                layer[key] = (combine, keys[j], keys[j + 1])
-                paired.append(key)
-            keys = paired
+        keys = _tree_layers(layer, keys, name, combine)
         graph = HighLevelGraph.from_collections(
             name, layer, dependencies=self._collections
         )
         self.n_graphs += 1
         return dask.compute(Delayed(keys[0], graph, layer=name))[0]
 
-    @property
-    def coef_shape(self) -> tuple[int, int]:
-        """Shape of the coefficient array, intercept column included."""
-        n_rows = self.n_classes if self.multinomial else 1
-        return n_rows, self.X.shape[1] + self.fit_intercept
-
-    def linear_map(self, coef: np.ndarray) -> _MarginsNotKept:
-        """A stand-in: the margins are recomputed from ``coef`` in every pass."""
+    def margins(self, original) -> _MarginsNotKept:
+        """A stand-in: the margins are recomputed from the point in every pass."""
         return _NOT_KEPT
 
-    def plan_line_search(self, plan) -> None:
+    def plan_line_search(self, plan, to_original) -> None:
         """Note the points a line search may try, and the next gradient's for each.
 
-        The next `smooth_value` computes in one graph the value at each trial (the
-        first `trials_per_pass`) and the value and gradient at each next point,
-        so that the line search's later trials and the next
-        `smooth_value_and_gradient` cost no graph.
+        The next `value` computes in one graph the value at each trial (the first
+        `trials_per_pass`) and the value and gradient at each next point, so that the
+        line search's later trials and the next `value_and_gradient` cost no graph.
         """
-        keep = self.trials_per_pass()
-        trials = plan.trials()[:keep]
+        trials = plan.trials()[: self.trials_per_pass()]
         next_points = plan.next_points(trials)
-        self._pending = (
-            [self.to_original(trial) for trial in trials[:keep]],
-            [self.to_original(point) for point in next_points[:keep]],
+        self._planned = (
+            [to_original(trial) for trial in trials],
+            [to_original(point) for point in next_points],
         )
 
     def trials_per_pass(self) -> int:
@@ -515,87 +493,79 @@ class DaskLogisticObjective(LogisticObjective):
         Fewer when a task's temporaries for them would pass `TRIAL_BYTES_PER_TASK`.
         """
         rows = max(self.X.chunks[0])
-        per_point = rows * self.coef_shape[0] * self.encoding.dtype.itemsize
+        per_point = rows * self.loss.n_coef_rows * self.dtype.itemsize
         affordable = (self.TRIAL_BYTES_PER_TASK // max(per_point, 1) - 2) // 5
         return int(min(self.MAX_TRIALS_PER_PASS, max(1, affordable)))
 
-    def _data_value(self, margins, original: np.ndarray) -> float:
-        key = original.tobytes()
-        if key in self._values:
-            return self._values[key]
-        trials, next_points = self._pending or ([original], [original])
-        self._pending = None
-        if not any(np.array_equal(trial, original) for trial in trials):
-            trials, next_points = [original], [original]
-        base = self._gradient_point
-        values, secants, next_values, next_gradients = self._reduce(
+    def _pass(self, value_points, gradient_points, secant_base) -> _PassResults:
+        """One graph: values (and secants) at some points, gradients at others."""
+        empty = np.empty((0, *self._shape), self.dtype)
+        values, secants, gradient_values, gradients = self._reduce(
             _chunk_pass,
             self.encoding,
             self.fit_intercept,
-            np.stack(trials),
-            np.stack(next_points),
-            base,
+            np.stack(value_points) if value_points else empty,
+            np.stack(gradient_points) if gradient_points else empty,
+            secant_base,
         )
-        self._values = {
-            trial.tobytes(): float(value)
-            for trial, value in zip(trials, values, strict=True)
-        }
-        self._secants = (
-            {}
-            if base is None
-            else {
-                (base.tobytes(), trial.tobytes()): float(secant)
-                for trial, secant in zip(trials, secants, strict=True)
-            }
+        return _PassResults(
+            list(value_points),
+            [float(v) for v in values],
+            secant_base,
+            [float(s) for s in secants],
+            list(gradient_points),
+            [(float(v), g) for v, g in zip(gradient_values, gradients, strict=True)],
         )
-        self._gradients = {
-            point.tobytes(): (float(value), gradient)
-            for point, value, gradient in zip(
-                next_points, next_values, next_gradients, strict=True
-            )
-        }
-        return self._values[key]
 
-    def _data_value_and_gradient(
-        self, margins, original: np.ndarray
-    ) -> tuple[float, np.ndarray]:
-        key = original.tobytes()
-        if key not in self._gradients:
-            _, _, values, gradients = self._reduce(
-                _chunk_pass,
-                self.encoding,
-                self.fit_intercept,
-                np.empty((0, *original.shape), original.dtype),
-                original[None],
-                None,
-            )
-            self._gradients = {key: (float(values[0]), gradients[0])}
+    @property
+    def _shape(self) -> tuple[int, int]:
+        return self.loss.n_coef_rows, self.n_features + self.fit_intercept
+
+    def value(self, margins, original) -> float:
+        """The data term at ``original``: from the planned pass, or a new one."""
+        found = _index_of(self._last_pass.value_points, original)
+        if found is not None:
+            return self._last_pass.values[found]
+        trials, next_points = self._planned or ([original], [original])
+        self._planned = None
+        if _index_of(trials, original) is None:
+            trials, next_points = [original], [original]
+        self._last_pass = self._pass(trials, next_points, self._gradient_base)
+        return self._last_pass.values[_index_of(trials, original)]
+
+    def value_and_gradient(self, margins, original):
+        """The data term and its gradient in ``(W, b)``; usually planned already."""
+        found = _index_of(self._last_pass.gradient_points, original)
+        if found is None:
+            self._last_pass = self._pass([], [original], None)
+            found = 0
         # The line search's trials start from here: their secants are taken
         # against this point (see `_chunk_pass`).
-        self._gradient_point = original
-        value, gradient = self._gradients[key]
+        self._gradient_base = original
+        value, gradient = self._last_pass.gradient_results[found]
         # A copy: the caller adds the penalty's gradient in place.
         return value, gradient.copy()
 
-    def _data_secant_curvature(self, margins_a, original_a, margins_b, original_b):
-        # Near the optimum the line search asks for this at every trial: it was
-        # computed in the trials' own graph.
-        key = (original_a.tobytes(), original_b.tobytes())
-        if key in self._secants:
-            return self._secants[key]
-        _, secants, _, _ = self._reduce(
-            _chunk_pass,
-            self.encoding,
-            self.fit_intercept,
-            original_b[None],
-            np.empty((0, *original_b.shape), original_b.dtype),
-            original_a,
-        )
-        return float(secants[0])
+    def secant_curvature(self, margins_a, original_a, margins_b, original_b) -> float:
+        """``<r(Z_b) - r(Z_a), Z_b - Z_a>``; near the optimum, from the trials' pass."""
+        results = self._last_pass
+        found = _index_of(results.value_points, original_b)
+        if (
+            found is not None
+            and results.secant_base is not None
+            and np.array_equal(results.secant_base, original_a)
+        ):
+            return results.secants[found]
+        return self._pass([original_b], [], original_a).secants[0]
 
-    def _data_lipschitz_constant(self) -> float:
+    def column_moments(self):
+        """``X.T w`` and ``(X * X).T w``, summed when the weights were."""
+        return self._moments
+
+    def lipschitz_constant(self, scaling, *, rtol: float) -> float:
+        """The data term's Lipschitz bound, on the local Gram matrix when small."""
         if self._gram is not None:
-            mean = self._gram_mean
+            mean = self._moments[0]
 
             def row_sums(v_features, offset):
                 # X.T (w * (X v + offset)) and sum(w * (X v + offset)), sum(w) = 1.
@@ -610,17 +580,58 @@ class DaskLogisticObjective(LogisticObjective):
                     _gram_row_sums_of_chunk, self.encoding, v_features, offset
                 )
 
-        return lipschitz_constant_from_row_sums(
+        return gram_lipschitz_constant(
             row_sums,
-            self.X.shape[1],
-            dtype=self.encoding.dtype,
+            self.n_features,
+            dtype=self.dtype,
             fit_intercept=self.fit_intercept,
-            multinomial=self.multinomial,
-            column_shift=None if self.scaling is None else self.scaling.shift,
-            column_scale=None if self.scaling is None else self.scaling.scale,
-            # As in memory: a rough estimate seeds the line search.
-            rtol=1e-2,
+            curvature_bound=self.loss.curvature_bound,
+            scaling=scaling,
+            backend=_NUMPY,
+            rtol=rtol,
         )
+
+
+@dataclass
+class _PassResults:
+    """What one pass computed: kept until the next, to answer the line search."""
+
+    value_points: list = field(default_factory=list)
+    values: list = field(default_factory=list)
+    secant_base: np.ndarray | None = None
+    secants: list = field(default_factory=list)
+    gradient_points: list = field(default_factory=list)
+    gradient_results: list = field(default_factory=list)
+
+
+def _index_of(points: list, point: np.ndarray) -> int | None:
+    """The position of ``point`` among ``points`` (equal values), or None."""
+    return next(
+        (i for i, candidate in enumerate(points) if np.array_equal(candidate, point)),
+        None,
+    )
+
+
+def dask_objective(
+    X,
+    y,
+    sample_weight,
+    *,
+    encoding: RowEncoding,
+    C: float,
+    l1_ratio: float,
+    fit_intercept: bool,
+    precondition: bool = False,
+) -> LogisticObjective:
+    """The contract's objective on a row-chunked Dask array (see `DaskData`)."""
+    data = DaskData(X, y, sample_weight, encoding=encoding, fit_intercept=fit_intercept)
+    return LogisticObjective(
+        data,
+        C=C,
+        l1_ratio=l1_ratio,
+        weight_sum=data.weight_sum,
+        precondition=precondition,
+    )
 
 
 # -- what each task computes on its chunk --------------------------------------------
@@ -651,7 +662,7 @@ def _weight_sum_and_moments_of_chunk(
     relative = encoding.combined_weights(encoded, sample_weight) / encoding.dtype.type(
         weight_max
     )
-    first, second = weighted_column_moments(X_chunk, relative)
+    first, second = _NUMPY.column_moments(X_chunk, relative)
     gram = 0.0
     if with_gram:
         weighted = (
@@ -689,12 +700,7 @@ def _chunk_pass(
     gradients : ndarray of shape (n_gradient_points, n_rows, n_columns)
     """
     X_chunk, target, weights = _chunk_rows(encoding, X_chunk, labels, sample_weight)
-    if encoding.multinomial:
-        loss, loss_and_residual = multinomial_loss, multinomial_loss_and_residual
-        residual = multinomial_residual
-    else:
-        loss, loss_and_residual = binary_loss, binary_loss_and_residual
-        residual = binary_residual
+    loss = log_loss_for(encoding.classes.size, _NUMPY)
     n_values, n_gradients = len(value_points), len(gradient_points)
     points = [value_points, gradient_points]
     if secant_base is not None:
@@ -702,7 +708,7 @@ def _chunk_pass(
     points = np.concatenate(points)
     n_points, n_rows, n_columns = points.shape
     n_samples = X_chunk.shape[0]
-    margins = linear_predictor(
+    margins = _NUMPY.linear_predictor(
         X_chunk, points.reshape(n_points * n_rows, n_columns), fit_intercept
     ).reshape(n_samples, n_points, n_rows)
     # One contiguous block of margins per point: the elementwise loss runs 2-3x
@@ -714,24 +720,26 @@ def _chunk_pass(
     secants = np.zeros(n_values)
     if secant_base is None:
         for k in range(n_values):
-            values[k] = loss(margins[k], target, weights)
+            values[k] = loss.value(margins[k], target, weights)
     else:
         # The value and the residual from the same exponentials.
         base_margins = margins[-1]
-        base_residual = residual(base_margins, target, weights)
+        base_residual = loss.residual(base_margins, target, weights)
         for k in range(n_values):
-            values[k], trial_residual = loss_and_residual(margins[k], target, weights)
-            secants[k] = (
-                (trial_residual - base_residual) * (margins[k] - base_margins)
-            ).sum()
+            values[k], trial_residual = loss.value_and_residual(
+                margins[k], target, weights
+            )
+            secants[k] = secant_curvature(
+                base_residual, base_margins, trial_residual, margins[k], np
+            )
     gradient_values = np.zeros(n_gradients)
     residuals = np.empty((n_samples, n_gradients, n_rows), dtype=margins.dtype)
     for k in range(n_gradients):
-        gradient_values[k], point_residual = loss_and_residual(
+        gradient_values[k], point_residual = loss.value_and_residual(
             margins[n_values + k], target, weights
         )
         residuals[:, k, :] = point_residual.reshape(n_samples, n_rows)
-    gradients = linear_predictor_gradient(
+    gradients = _NUMPY.adjoint(
         X_chunk,
         residuals.reshape(n_samples, n_gradients * n_rows),
         fit_intercept,
@@ -743,7 +751,7 @@ def _gram_row_sums_of_chunk(
     X_chunk, labels, sample_weight, encoding, v_features, offset
 ):
     X_chunk, _, weights = _chunk_rows(encoding, X_chunk, labels, sample_weight)
-    return weighted_gram_row_sums(X_chunk, weights, v_features, offset)
+    return _NUMPY.gram_row_sums(X_chunk, weights, v_features, offset)
 
 
 def column_standard_deviations(X) -> np.ndarray:
@@ -751,7 +759,7 @@ def column_standard_deviations(X) -> np.ndarray:
     weight = 1.0 / X.shape[0]
 
     def moments(X_chunk):
-        return weighted_column_moments(
+        return _NUMPY.column_moments(
             X_chunk, np.full(X_chunk.shape[0], weight, dtype=X_chunk.dtype)
         )
 

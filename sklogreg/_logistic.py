@@ -16,7 +16,6 @@ from typing import ClassVar
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -27,7 +26,6 @@ from sklearn.utils._array_api import (
     _max_precision_float_dtype,
     check_same_namespace,
     get_namespace,
-    indexing_dtype,
     move_to,
 )
 from sklearn.utils._array_api import (
@@ -43,14 +41,11 @@ from sklearn.utils.validation import (
 )
 
 from ._array_api import copy, namespace_of
+from ._backends import NumpyBackend, backend_for
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
-from ._loss import (
-    _log1pexp_and_expit_xp,
-    _log_normalizer_and_softmax_xp,
-    _log_softmax_xp,
-)
-from ._objective import LogisticObjective
-from ._preconditioning import column_scaling
+from ._loss import log_loss_for
+from ._objective import LogisticObjective, logistic_objective
+from ._scaling import ColumnScaling
 from ._solvers import (
     DIVERGENCE_FACTOR,
     CallbackObserver,
@@ -64,6 +59,8 @@ from ._solvers import (
 )
 
 __all__ = ["GDLogisticRegression"]
+
+_NUMPY = NumpyBackend()
 
 
 def is_dask_array(obj) -> bool:
@@ -394,9 +391,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             weights, sample_rows, validation = _validation_split(
                 X, y_encoded, weights, self.validation_fraction, random_state
             )
-        objective = LogisticObjective(
+        objective = logistic_objective(
             X,
-            _encode_target(y_encoded, classes.size, X.dtype, like=X),
+            y_encoded,
+            classes.size,
             weights,
             C=self.C,
             l1_ratio=self.l1_ratio,
@@ -429,9 +427,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         set.
         """
         from ._dask import (
-            DaskLogisticObjective,
             RowEncoding,
             check_dask_input,
+            dask_objective,
             scan_labels_and_weights,
         )
 
@@ -487,7 +485,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             class_weight = compute_class_weight(
                 self.class_weight, classes=classes, y=classes
             )
-        objective = DaskLogisticObjective(
+        objective = dask_objective(
             X,
             y_chunked,
             weight_chunked,
@@ -515,7 +513,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         X_given, y_given = X, y
         # The coefficients live with X for Array API input; they are NumPy for NumPy,
         # SciPy and Dask input (whose objective keeps xp=None).
-        like = None if objective.xp is None else X
+        like = None if isinstance(objective.backend, NumpyBackend) else X
         coef0 = objective.to_working(
             self._initial_coef(objective.coef_shape, X.dtype, first_fit, like=like)
         )
@@ -723,9 +721,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         if state is None:
             state = _StreamState(check_random_state(self.random_state))
         chunk_weight = float(sample_weight.sum(dtype=np.float64))
-        objective = LogisticObjective(
+        objective = logistic_objective(
             X,
-            _encode_target(y_encoded, classes.size, X.dtype),
+            y_encoded,
+            classes.size,
             sample_weight,
             C=self.C,
             l1_ratio=self.l1_ratio,
@@ -1012,15 +1011,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
             scales = column_standard_deviations(X)
         else:
-            scales = column_scaling(
-                X,
-                np.full(X.shape[0], 1.0 / X.shape[0], dtype=X.dtype)
-                if xp is None
-                else xp.full(
-                    X.shape[0], 1 / X.shape[0], dtype=X.dtype, device=_device(X)
-                ),
+            backend = backend_for(X)
+            weights = backend.xp.full(
+                X.shape[0], 1 / X.shape[0], dtype=X.dtype, device=backend.device
+            )
+            scales = ColumnScaling.from_moments(
+                *backend.column_moments(X, weights),
                 fit_intercept=True,
                 l2_strength=0.0,
+                backend=backend,
             ).scale
             if xp is not None:
                 # n_features numbers, once, for the message.
@@ -1097,7 +1096,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 coef = np.column_stack([coef, self.intercept_])
             # `value` takes the solver's parametrisation (preconditioned for "auto").
             return objective.value(
-                objective.to_working(coef.astype(objective.encoding.dtype))
+                objective.to_working(coef.astype(objective.data.dtype))
             )
         xp, _ = get_namespace(X)
         self._check_same_namespace(X, "objective")
@@ -1118,23 +1117,20 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 f"classes_ is {self.classes_.tolist()}."
             )
         y_encoded = np.searchsorted(self.classes_, y)
-        objective = LogisticObjective(
+        objective = logistic_objective(
             X,
-            _encode_target(y_encoded, self.classes_.size, X.dtype, like=X),
+            y_encoded,
+            self.classes_.size,
             self._combined_sample_weight(sample_weight, X, y_encoded, self.classes_),
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,
         )
-        if objective.xp is not None:
-            coef = xp.astype(self.coef_, X.dtype)
-            if self.fit_intercept:
-                intercept = xp.astype(self.intercept_, X.dtype)
-                coef = xp.concat([coef, intercept[:, None]], axis=1)
-            return objective.value(coef)
-        coef = self.coef_.astype(X.dtype, copy=False)
+        xp = objective.backend.xp
+        coef = xp.astype(self.coef_, X.dtype)
         if self.fit_intercept:
-            coef = np.column_stack([coef, self.intercept_.astype(X.dtype)])
+            intercept = xp.astype(self.intercept_, X.dtype)
+            coef = xp.concat([coef, intercept[:, None]], axis=1)
         return objective.value(coef)
 
     def decision_function(self, X):
@@ -1203,20 +1199,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 n_columns=None,
                 dtype=self.classes_.dtype,
             )
-        xp = namespace_of(scores)
-        if xp is not None:
-            index_dtype = indexing_dtype(xp)
-            indices = (
-                xp.astype(scores > 0, index_dtype)
-                if scores.ndim == 1
-                else xp.astype(xp.argmax(scores, axis=1), index_dtype)
-            )
-            if self.classes_.dtype.kind in "biuf":
-                # Numeric labels go to the device (a few numbers), not the other way.
-                classes = xp.asarray(self.classes_, device=_device(scores))
-                return xp.take(classes, indices, axis=0)
-            return self.classes_[move_to(indices, xp=np, device="cpu")]
-        return _labels_from_scores(scores, self.classes_)
+        if isinstance(scores, np.ndarray):
+            return _labels_from_scores(scores, self.classes_)
+        backend = backend_for(scores)
+        indices = log_loss_for(self.classes_.size, backend).predicted_indices(scores)
+        if self.classes_.dtype.kind in "biuf":
+            # Numeric labels go to the device (a few numbers), not the other way.
+            return backend.xp.take(backend.asarray(self.classes_), indices, axis=0)
+        return self.classes_[move_to(indices, xp=np, device="cpu")]
 
     def predict_proba(self, X):
         """Predict class probabilities: sigmoid for two classes, softmax otherwise.
@@ -1239,22 +1229,13 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
             return map_scores(
                 scores,
-                _probabilities_from_scores,
+                log_loss_for(self.classes_.size, _NUMPY).probabilities,
                 n_columns=self.classes_.size,
                 dtype=scores.dtype,
             )
-        xp = namespace_of(scores)
-        if xp is not None:
-            if scores.ndim == 1:
-                return xp.stack(
-                    [
-                        _log1pexp_and_expit_xp(-scores, xp)[1],
-                        _log1pexp_and_expit_xp(scores, xp)[1],
-                    ],
-                    axis=1,
-                )
-            return _log_normalizer_and_softmax_xp(scores, xp)[1]
-        return _probabilities_from_scores(scores)
+        return log_loss_for(self.classes_.size, backend_for(scores)).probabilities(
+            scores
+        )
 
     def predict_log_proba(self, X):
         """Predict log-probabilities, finite even where a probability underflows.
@@ -1278,23 +1259,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
             return map_scores(
                 scores,
-                _log_probabilities_from_scores,
+                log_loss_for(self.classes_.size, _NUMPY).log_probabilities,
                 n_columns=self.classes_.size,
                 dtype=scores.dtype,
             )
-        xp = namespace_of(scores)
-        if xp is not None:
-            if scores.ndim == 1:
-                # log expit(s) = -log(1 + exp(-s)), overflow-free as in the loss.
-                return -xp.stack(
-                    [
-                        _log1pexp_and_expit_xp(scores, xp)[0],
-                        _log1pexp_and_expit_xp(-scores, xp)[0],
-                    ],
-                    axis=1,
-                )
-            return _log_softmax_xp(scores, xp)
-        return _log_probabilities_from_scores(scores)
+        loss = log_loss_for(self.classes_.size, backend_for(scores))
+        return loss.log_probabilities(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1382,45 +1352,8 @@ def _validation_scorer(objective: LogisticObjective, X_val, y_val, sw_val):
 
 
 def _labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """The most probable class: positive log-odds, or the largest logit."""
-    if scores.ndim == 1:
-        return classes[(scores > 0).astype(int)]
-    return classes[np.argmax(scores, axis=1)]
-
-
-def _probabilities_from_scores(scores: np.ndarray) -> np.ndarray:
-    """Sigmoid of the log-odds (two classes) or softmax of the logits."""
-    if scores.ndim == 1:
-        return np.column_stack([expit(-scores), expit(scores)])
-    return softmax(scores, axis=1)
-
-
-def _log_probabilities_from_scores(scores: np.ndarray) -> np.ndarray:
-    """``log_expit`` of the log-odds or ``log_softmax`` of the logits."""
-    if scores.ndim == 1:
-        return np.column_stack([log_expit(-scores), log_expit(scores)])
-    return log_softmax(scores, axis=1)
-
-
-def _encode_target(
-    y_encoded: np.ndarray, n_classes: int, dtype, like=None
-) -> np.ndarray:
-    """``y`` in {0, 1} for two classes; a one-hot matrix for three or more.
-
-    Built on the host from the host's labels, then moved once to the namespace and
-    device of ``like`` (``X``) when it is not NumPy; ``dtype`` is then of that
-    namespace.
-    """
-    xp = namespace_of(like)
-    if xp is not None:
-        return xp.asarray(
-            _encode_target(y_encoded, n_classes, np.float64),
-            dtype=dtype,
-            device=_device(like),
-        )
-    if n_classes == 2:
-        return y_encoded.astype(dtype)
-    return (y_encoded[:, None] == np.arange(n_classes)).astype(dtype)
+    """The most probable class of NumPy scores (one chunk's, for Dask)."""
+    return classes[log_loss_for(classes.size, _NUMPY).predicted_indices(scores)]
 
 
 def _float_array(values: list[float], like) -> np.ndarray:

@@ -10,7 +10,36 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np
 
-from sklogreg._penalty import min_norm_subgradient, soft_threshold
+from sklogreg._objective import logistic_objective
+from sklogreg._penalty import ElasticNet
+
+
+def make_problem(n_classes, *, seed=0, n_samples=40, n_features=5, weighted=True):
+    """Off-centre, unequally scaled data, its class indices and sample weights."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(loc=0.5, scale=2.0, size=(n_samples, n_features))
+    y = rng.integers(n_classes, size=n_samples)
+    weights = rng.uniform(0.1, 3.0, size=n_samples) if weighted else np.ones(n_samples)
+    return X, y, weights
+
+
+def make_objective(n_classes, *, X=None, seed=0, **params):
+    """`logistic_objective` on `make_problem`'s data (or ``X`` with its labels)."""
+    X_made, y, weights = make_problem(n_classes, seed=seed)
+    params = {"C": 0.5, "l1_ratio": 0.0, "fit_intercept": True, **params}
+    return logistic_objective(
+        X_made if X is None else X, y, n_classes, weights, **params
+    )
+
+
+def finite_difference_gradient(function, coef, eps=1e-6):
+    """Central differences of ``function`` at ``coef``, entry by entry."""
+    gradient = np.zeros_like(coef)
+    for index in np.ndindex(coef.shape):
+        step = np.zeros_like(coef)
+        step[index] = eps
+        gradient[index] = (function(coef + step) - function(coef - step)) / (2 * eps)
+    return gradient
 
 
 class LeastSquares:
@@ -23,6 +52,7 @@ class LeastSquares:
 
     def __init__(self, X, y, l2=0.0, l1=0.0):
         self.X, self.y, self.l2, self.l1 = X, y, l2, l1
+        self.penalty = ElasticNet(0.0, l1, fit_intercept=False, xp=np)
 
     n_samples = property(lambda self: self.X.shape[0])
     sample_rows = property(lambda self: np.arange(self.X.shape[0]))
@@ -70,10 +100,11 @@ class LeastSquares:
         return self.l1 * np.abs(coef).sum()
 
     def prox(self, coef, step):
-        return soft_threshold(coef, step * self.l1, fit_intercept=False)
+        return self.penalty.prox(coef, step * self.l1)
 
     def optimality(self, coef, gradient):
-        return float(np.abs(min_norm_subgradient(coef, gradient, self.l1, False)).max())
+        subgradient = self.penalty.min_norm_subgradient(coef, gradient)
+        return float(np.abs(subgradient).max())
 
     def gradient(self, coef):
         return self.smooth_value_and_gradient(self.linear_map(coef), coef)[1]

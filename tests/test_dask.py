@@ -265,7 +265,7 @@ def test_wide_data_power_iteration_runs_on_the_cluster(monkeypatch):
     from sklogreg import _dask
 
     # The path taken past MAX_GRAM_FEATURES: one graph per power iteration.
-    monkeypatch.setattr(_dask.DaskLogisticObjective, "MAX_GRAM_FEATURES", 2)
+    monkeypatch.setattr(_dask.DaskData, "MAX_GRAM_FEATURES", 2)
     X, y, weights = make_problem(2)
     reference = GDLogisticRegression(**TIGHT).fit(X, y, sample_weight=weights)
     model = GDLogisticRegression(**TIGHT).fit(*as_dask(X, y, weights)[:2], weights)
@@ -273,12 +273,12 @@ def test_wide_data_power_iteration_runs_on_the_cluster(monkeypatch):
 
 
 def test_an_iteration_is_one_graph_whatever_its_line_search_tries():
-    from sklogreg._dask import DaskLogisticObjective, RowEncoding
+    from sklogreg._dask import RowEncoding, dask_objective
     from sklogreg._solvers import accelerated_gradient
 
     X, y, _ = make_problem(2)
     X_dask, y_dask = as_dask(X, y)
-    objective = DaskLogisticObjective(
+    objective = dask_objective(
         X_dask,
         y_dask,
         None,
@@ -295,13 +295,13 @@ def test_an_iteration_is_one_graph_whatever_its_line_search_tries():
         trials.append(len(plan.trials())),
         plan_line_search(plan),
     )
-    before = objective.n_graphs
+    before = objective.data.n_graphs
     result = accelerated_gradient(
         objective, np.zeros(objective.coef_shape), lipschitz=lipschitz, tol=1e-10
     )
     assert result.converged and max(trials) > 1  # the line search did backtrack
     # One graph for the starting point, then one per iteration.
-    assert objective.n_graphs - before == result.n_iter + 1
+    assert objective.data.n_graphs - before == result.n_iter + 1
 
 
 def test_x_is_never_gathered_to_the_client(monkeypatch):
@@ -346,12 +346,12 @@ def test_a_small_memory_budget_evaluates_fewer_trials_per_graph(monkeypatch):
     # Room for one trial per pass: deeper line searches take another graph, and the
     # fit is the same.
     monkeypatch.setattr(
-        _dask.DaskLogisticObjective, "TRIAL_BYTES_PER_TASK", 7 * CHUNK_ROWS * 3 * 8
+        _dask.DaskData, "TRIAL_BYTES_PER_TASK", 7 * CHUNK_ROWS * 3 * 8
     )
     model = GDLogisticRegression(**TIGHT).fit(*as_dask(X, y, weights)[:2], weights)
     assert_same_model(model, reference)
     X_dask, y_dask = as_dask(X, y)
-    objective = _dask.DaskLogisticObjective(
+    objective = _dask.dask_objective(
         X_dask,
         y_dask,
         None,
@@ -360,4 +360,4 @@ def test_a_small_memory_budget_evaluates_fewer_trials_per_graph(monkeypatch):
         l1_ratio=0.0,
         fit_intercept=True,
     )
-    assert objective.trials_per_pass() == 1
+    assert objective.data.trials_per_pass() == 1

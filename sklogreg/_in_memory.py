@@ -1,0 +1,160 @@
+"""The data term on data held in memory: NumPy, SciPy CSR, or an Array API library.
+
+`InMemoryData` is what `sklogreg._objective.LogisticObjective` reads the data through
+when ``X`` is in this process (`sklogreg._dask` provides the same operations for a
+row-chunked Dask array). It holds ``X``, the encoded target and the normalised
+weights, and offers the few operations that read ``X``: the margins, the data term
+with its gradient, the secant curvature from margins, the column moments and the
+Lipschitz bound; and, for the stochastic solver, the same on a subset of rows.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ._curvature import gram_lipschitz_constant
+from ._loss import secant_curvature
+
+__all__ = ["InMemoryData", "normalized_weights"]
+
+
+def normalized_weights(sample_weight, backend):
+    """The weights divided by their sum ``S``, and ``S``, without overflow.
+
+    Dividing by the largest weight before summing keeps weights near the float
+    maximum from overflowing the sum; ``S`` itself may then be inf, which only means
+    the penalty ``1 / (C S)`` vanishes.
+    """
+    xp = backend.xp
+    largest = float(xp.max(sample_weight))
+    relative = sample_weight / largest
+    relative_sum = float(xp.sum(relative, dtype=backend.accumulation_dtype))
+    with np.errstate(over="ignore"):
+        weight_sum = largest * relative_sum
+    return relative / relative_sum, weight_sum
+
+
+class InMemoryData:
+    """``X``, the encoded target and the normalised weights, in memory.
+
+    Parameters
+    ----------
+    X : array or CSR matrix of shape (n_samples, n_features)
+        The data; never copied or modified.
+    target : array
+        ``y`` in {0, 1}, or one-hot ``Y`` (`sklogreg._loss`).
+    weights : array of shape (n_samples,)
+        Normalised weights (summing to one).
+    loss : BinaryLogLoss or MultinomialLogLoss
+        The data term's loss.
+    fit_intercept : bool
+        Whether the coefficients end with an intercept column.
+    backend : Backend
+        The operations on ``X``'s kind of array.
+    sample_rows : array of int, optional
+        The rows minibatches are drawn from, by default all; the others must have
+        weight zero (early stopping's validation rows).
+    """
+
+    def __init__(
+        self,
+        X,
+        target,
+        weights,
+        *,
+        loss,
+        fit_intercept: bool,
+        backend,
+        sample_rows=None,
+    ) -> None:
+        self.X, self.target, self.weights = X, target, weights
+        self.loss = loss
+        self.fit_intercept = fit_intercept
+        self.backend = backend
+        self.sample_rows = (
+            np.arange(X.shape[0]) if sample_rows is None else np.asarray(sample_rows)
+        )
+
+    @property
+    def n_features(self) -> int:
+        """Columns of ``X``."""
+        return self.X.shape[1]
+
+    @property
+    def dtype(self):
+        """The dtype of ``X``: that of the coefficients too."""
+        return self.X.dtype
+
+    def margins(self, original):
+        """``X @ W.T + b`` at the original coefficients: one pass over ``X``."""
+        return self.backend.linear_predictor(self.X, original, self.fit_intercept)
+
+    def value(self, margins, original) -> float:
+        """The data term from the margins."""
+        return self.loss.value(margins, self.target, self.weights)
+
+    def value_and_gradient(self, margins, original):
+        """The data term and its gradient in ``(W, b)``: one pass over ``X``."""
+        value, residual = self.loss.value_and_residual(
+            margins, self.target, self.weights
+        )
+        return value, self.backend.adjoint(self.X, residual, self.fit_intercept)
+
+    def secant_curvature(self, margins_a, original_a, margins_b, original_b) -> float:
+        """``<r(Z_b) - r(Z_a), Z_b - Z_a>``: no pass over ``X``."""
+        residual = self.loss.residual
+        return secant_curvature(
+            residual(margins_a, self.target, self.weights),
+            margins_a,
+            residual(margins_b, self.target, self.weights),
+            margins_b,
+            self.backend.xp,
+        )
+
+    def plan_line_search(self, plan, to_original) -> None:
+        """Nothing to prepare: in memory, a trial costs what it costs when tried."""
+
+    def column_moments(self):
+        """``X.T w`` and ``(X * X).T w``: one pass over ``X``."""
+        return self.backend.column_moments(self.X, self.weights)
+
+    def lipschitz_constant(
+        self, scaling, *, rtol: float, n_power_iterations: int = 30
+    ) -> float:
+        """The data term's Lipschitz bound in the working coefficients."""
+        return gram_lipschitz_constant(
+            functools.partial(self.backend.gram_row_sums, self.X, self.weights),
+            self.n_features,
+            dtype=self.X.dtype,
+            fit_intercept=self.fit_intercept,
+            curvature_bound=self.loss.curvature_bound,
+            scaling=scaling,
+            backend=self.backend,
+            n_power_iterations=n_power_iterations,
+            rtol=rtol,
+        )
+
+    # -- minibatch view, for the stochastic solver (NumPy and SciPy only) -------------
+
+    def rows(self, rows, weight_factor: float) -> InMemoryData:
+        """The data of ``rows`` (a copy of those rows only), weights scaled."""
+        return InMemoryData(
+            self.X[rows],
+            self.target[rows],
+            self.weights[rows] * self.weights.dtype.type(weight_factor),
+            loss=self.loss,
+            fit_intercept=self.fit_intercept,
+            backend=self.backend,
+        )
+
+    def row_curvatures(self, scaling):
+        """``c * n * w_i * ||Xt_i||^2``: a bound on each sample's loss curvature.
+
+        ``Xt_i`` is the row in the working coefficients, ``[(x_i - mu) / s, 1]``.
+        """
+        norms = self.backend.row_norms_squared(self.X, scaling.shift, scaling.scale)
+        if self.fit_intercept:
+            norms = norms + 1.0
+        return self.loss.curvature_bound * self.sample_rows.size * self.weights * norms
