@@ -289,6 +289,17 @@ def test_objective_stays_finite_at_huge_margins():
     assert value == pytest.approx(1e6 + 1e12 / 4)
 
 
+@pytest.mark.parametrize(
+    "y", [np.array([0, 2]), np.array([0, -1])], ids=["above-classes", "below-classes"]
+)
+def test_objective_rejects_labels_outside_classes(y):
+    X = np.array([[1.0], [-1.0]])
+    with pytest.raises(ValueError, match="not in classes"):
+        penalized_log_loss(
+            np.array([[1.0]]), np.array([0.0]), X, y, np.array([0, 1]), 1.0
+        )
+
+
 # --- landscape ----------------------------------------------------------------
 
 
