@@ -221,13 +221,45 @@ def test_without_matplotlib_a_plot_exits_2_naming_the_extra(
 
 
 @pytest.mark.parametrize("command", ["compare", "landscape"])
-def test_an_output_in_a_missing_folder_exits_2_before_fitting(
+@pytest.mark.parametrize(
+    ("output", "fragments"),
+    [
+        ("absent/picture.png", ["no folder"]),
+        ("picture.txt", ["must end in .png", "'.txt'"]),
+        ("folder", ["is a folder"]),
+        ("folder/", ["is a folder"]),
+    ],
+    ids=["missing-folder", "unknown-suffix", "folder", "folder-with-slash"],
+)
+def test_an_output_that_cannot_be_written_exits_2_before_fitting(
+    command, output, fragments, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    assert main([command, "--output", output]) == 2
+    stderr = assert_one_line_error(capsys, command, *fragments)
+    # Nothing was fitted: no progress line before the error, and nothing written.
+    assert len(stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+    assert not any((tmp_path / "folder").iterdir())
+
+
+QUICK_RUNS = {
+    "compare": ["--solver", "gd", "--max-iter", "5", *FAST],
+    "landscape": ["--grid-size", "21", "--steps", "20"],
+}
+
+
+@pytest.mark.parametrize("command", ["compare", "landscape"])
+def test_an_output_without_suffix_is_written_as_png_and_named_so(
     command, tmp_path, capsys
 ):
-    output = tmp_path / "absent" / "picture.png"
-    assert main([command, "--output", str(output)]) == 2
-    stderr = assert_one_line_error(capsys, command, "no folder")
-    assert "fitting" not in stderr
+    arguments = [command, "--output", str(tmp_path / "plotout"), *QUICK_RUNS[command]]
+    assert main(arguments) == 0
+    written = tmp_path / "plotout.png"
+    assert capsys.readouterr().out.splitlines()[-1] == f"wrote {written}"
+    assert [p.name for p in tmp_path.iterdir()] == ["plotout.png"]
+    assert_png_not_blank(written)
 
 
 def test_compare_runs_a_solver_named_twice_once(capsys):

@@ -105,7 +105,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         default=Path("compare.png"),
-        help="where to write the convergence plot (default: compare.png)",
+        help="where to write the convergence plot: a .png, .pdf or .svg file; a name "
+        "without a suffix gets .png (default: compare.png)",
     )
     parser.add_argument(
         "--no-plot", action="store_true", help="print the table only, write no PNG"
@@ -128,8 +129,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandLineError(f"--repeats must be at least 1, got {args.repeats}.")
     if not args.tol >= 0:
         raise CommandLineError(f"--tol must be non-negative, got {args.tol}.")
-    if not args.no_plot:
-        check_can_plot(args.output)
+    output = None if args.no_plot else check_can_plot(args.output)
 
     dataset = load_dataset(args.dataset, args.target)
     try:
@@ -203,9 +203,9 @@ def run(args: argparse.Namespace) -> int:
             "SGDClassifier fits one-vs-rest for 3+ classes: its coefficients are "
             "scored on the multinomial objective they do not minimise."
         )
-    if not args.no_plot:
-        _plot(outcomes, optimum, dataset.name, args.output)
-        print(f"wrote {args.output}")
+    if output is not None:
+        _plot(outcomes, optimum, dataset.name, output)
+        print(f"wrote {output}")
     return 0
 
 

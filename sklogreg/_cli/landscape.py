@@ -107,7 +107,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         default=Path("landscape.png"),
-        help="where to write the picture (default: landscape.png)",
+        help="where to write the picture: a .png, .pdf or .svg file; a name "
+        "without a suffix gets .png (default: landscape.png)",
     )
     parser.add_argument(
         "--no-plot", action="store_true", help="print the verdicts only, write no PNG"
@@ -233,8 +234,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandLineError(f"--steps must be at least 1, got {args.steps}.")
     if args.grid_size < 5:
         raise CommandLineError(f"--grid-size must be at least 5, got {args.grid_size}.")
-    if not args.no_plot:
-        check_can_plot(args.output)
+    output = None if args.no_plot else check_can_plot(args.output)
 
     dataset = load_dataset(args.dataset, args.target)
     if dataset.classes.size != 2:
@@ -298,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     for name, verdict in verdicts.items():
         print(_verdict_line(name, verdict))
         print(_walk_line(name, x, y, walks[name], costs[name]))
-    if not args.no_plot:
+    if output is not None:
         _plot(
             costs,
             verdicts,
@@ -307,9 +307,9 @@ def run(args: argparse.Namespace) -> int:
             walks,
             path,
             feature_name,
-            args.output,
+            output,
         )
-        print(f"wrote {args.output}")
+        print(f"wrote {output}")
     return 0
 
 
