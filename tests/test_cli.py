@@ -369,8 +369,21 @@ def test_landscape_options_choose_feature_rate_steps_and_grid(tmp_path, capsys):
         (["--feature", "30"], ["--feature"]),
         (["--dataset", "iris"], ["two-class"]),
         (["--steps", "0"], ["--steps"]),
+        (["--start", "nan", "nan"], ["--start", "finite", "got nan nan"]),
+        (["--start", "0", "inf"], ["--start", "finite", "got 0 inf"]),
+        (["--start", "1e308", "1e308"], ["--start", "between -100 and 100"]),
+        (["--start", "-100.5", "0"], ["--start", "between -100 and 100"]),
     ],
-    ids=["diverging-learning-rate", "feature-out-of-range", "three-classes", "steps"],
+    ids=[
+        "diverging-learning-rate",
+        "feature-out-of-range",
+        "three-classes",
+        "steps",
+        "start-nan",
+        "start-infinite",
+        "start-huge",
+        "start-just-beyond-the-bound",
+    ],
 )
 def test_landscape_bad_input_exits_2_with_one_line(arguments, fragments, capsys):
     assert main(["landscape", "--no-plot", *arguments]) == 2
@@ -439,6 +452,12 @@ def test_grid_convexity_on_surfaces_with_known_shape(
     assert len(verdict.local_minima) == n_minima
     if n_minima == 2:
         assert sorted(m for m, _ in verdict.local_minima) == pytest.approx([-1, 1])
+
+
+def test_landscape_accepts_a_start_on_the_bound(capsys):
+    arguments = ["landscape", "--no-plot", "--grid-size", "21", "--steps", "20"]
+    assert main([*arguments, "--start", "100", "-100"]) == 0
+    assert "gd on the log-loss from (100, -100)" in capsys.readouterr().out
 
 
 def test_measured_curve_times_line_up_with_the_loss_curve_and_the_fit_time():

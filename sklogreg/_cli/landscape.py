@@ -55,6 +55,11 @@ LOSSES = ("log-loss", "MSE of the sigmoid")
 NO_PENALTY_C = 1e12
 # Round-off in a second difference of values near |J|: a few ulps of J over h^2.
 ROUNDOFF_ULPS = 64
+# The largest |m| or |b| a --start may have. The grid widens to take in the walks, so
+# from farther out the default 201 points would step more than a unit apart: coarser
+# than the bowl of the log-loss, which on a standardized feature lies within a few
+# units of the origin.
+MAX_START = 10 * MIN_HALF_WIDTH
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,7 +100,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[6.0, 6.0],
         metavar=("M", "B"),
         help="where a second gradient-descent walk starts, on each cost, with the "
-        "same learning rate and steps (default: 6 6, on a plateau of the MSE)",
+        f"same learning rate and steps; each within ±{MAX_START:g} (default: 6 6, on "
+        "a plateau of the MSE)",
     )
     parser.add_argument(
         "--grid-size",
@@ -234,6 +240,12 @@ def run(args: argparse.Namespace) -> int:
         raise CommandLineError(f"--steps must be at least 1, got {args.steps}.")
     if args.grid_size < 5:
         raise CommandLineError(f"--grid-size must be at least 5, got {args.grid_size}.")
+    if not all(np.isfinite(args.start)) or max(map(abs, args.start)) > MAX_START:
+        raise CommandLineError(
+            f"--start must be two finite numbers between -{MAX_START:g} and "
+            f"{MAX_START:g} (slope and intercept on the standardized feature), got "
+            f"{args.start[0]:g} {args.start[1]:g}."
+        )
     output = None if args.no_plot else check_can_plot(args.output)
 
     dataset = load_dataset(args.dataset, args.target)
