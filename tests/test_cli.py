@@ -17,6 +17,7 @@ from sklogreg.__main__ import main
 from sklogreg._cli.compare import REFERENCE, available_solvers
 from sklogreg._cli.landscape import (
     LOSSES,
+    _verdict_line,
     cost_grids,
     gradient_walk,
     grid_convexity,
@@ -452,6 +453,20 @@ def test_grid_convexity_on_surfaces_with_known_shape(
     assert len(verdict.local_minima) == n_minima
     if n_minima == 2:
         assert sorted(m for m, _ in verdict.local_minima) == pytest.approx([-1, 1])
+
+
+@pytest.mark.parametrize(
+    ("surface", "phrase"),
+    [
+        (M**2 + B**2, "; 1 local minimum at (0, 0)"),
+        (M**2 - B**2, "; 0 local minima"),
+        ((M**2 - 1) ** 2 + B**2, "; 2 local minima at (-1, 0), (1, 0)"),
+    ],
+    ids=["one", "none", "two"],
+)
+def test_verdict_line_counts_local_minima_in_singular_or_plural(surface, phrase):
+    line = _verdict_line("J", grid_convexity(surface, GRID, GRID))
+    assert line.endswith(phrase)
 
 
 def test_landscape_accepts_a_start_on_the_bound(capsys):

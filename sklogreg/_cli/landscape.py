@@ -449,7 +449,7 @@ def _verdict_line(name: str, verdict: Convexity) -> str:
         f"smallest curvature {verdict.min_curvature:+.3g} at (m, b) = "
         f"({verdict.where[0]:.3g}, {verdict.where[1]:.3g}) (round-off "
         f"{verdict.roundoff:.1g}); negative on {100 * verdict.negative_share:.0f}% "
-        f"of the grid; {count} local minimum{'' if count == 1 else 'a'}"
+        f"of the grid; {count} local {'minimum' if count == 1 else 'minima'}"
         + (f" at {minima}{more}" if count else "")
     )
 
