@@ -15,6 +15,7 @@ from sklearn.metrics import log_loss, mean_squared_error
 from sklogreg import GDLogisticRegression
 from sklogreg.__main__ import main
 from sklogreg._cli.compare import REFERENCE, available_solvers
+from sklogreg._cli.datasets import load_dataset
 from sklogreg._cli.landscape import (
     LOSSES,
     _verdict_line,
@@ -123,11 +124,16 @@ def test_compare_reads_a_csv_with_a_target_column(tmp_path, capsys):
     assert_png_not_blank(output)
 
 
-def write_csv(path, header, rows):
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream)
+def write_csv(path, header, rows, delimiter=",", encoding="utf-8"):
+    with path.open("w", newline="", encoding=encoding) as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
         writer.writerow(header)
         writer.writerows(rows)
+    return str(path)
+
+
+def write_text(path, text):
+    path.write_text(text, encoding="utf-8")
     return str(path)
 
 
@@ -153,7 +159,70 @@ def write_csv(path, header, rows):
                 "--target",
                 "label",
             ],
-            ["no column 'label'"],
+            ["no column 'label'", "split at ','", "x, y"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x;y\n1;0\n2;1\n"),
+                "--target",
+                "label",
+            ],
+            ["no column 'label'", "split at ';'", "x, y"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0\n2,1,7\n3,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 3: 3 values, but the header has 2 columns"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0,7\n2,1,7\n"),
+                "--target",
+                "y",
+            ],
+            ["line 2: 3 values, but the header has 2 columns"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n"),
+                "--target",
+                "y",
+            ],
+            ["at least one data row"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,z,y\n1,5,0\n\n2,,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 4: column 'z' is empty"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0\ninf,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 3: column 'x' holds 'inf'", "infinite"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x;y\n1.5;0\n2,5;1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 3: column 'x' holds '2,5'", "decimal separator, write 2.5."],
         ),
         (
             lambda tmp: [
@@ -173,7 +242,16 @@ def write_csv(path, header, rows):
                 "--target",
                 "y",
             ],
-            ["target 'y' is missing"],
+            ["line 3: the target 'y' is missing"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0\n\n\n2, \n3,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 5: the target 'y' is missing"],
         ),
         (
             lambda tmp: [
@@ -196,8 +274,16 @@ def write_csv(path, header, rows):
         "unknown-name",
         "csv-without-target",
         "absent-target-column",
+        "absent-target-column-semicolons",
+        "row-with-too-many-values",
+        "every-row-with-too-many-values",
+        "header-only",
+        "empty-feature-cell-after-a-blank-line",
+        "infinite-value",
+        "decimal-comma",
         "non-numeric-column",
         "missing-target-value",
+        "missing-target-value-after-blank-lines",
         "one-class-target",
         "diverging-learning-rate",
         "learning-rate-not-a-number",
@@ -212,13 +298,90 @@ def test_compare_bad_input_exits_2_with_one_line(
     assert_one_line_error(capsys, "compare", *fragments)
 
 
-@pytest.mark.parametrize("command", ["compare", "landscape"])
-def test_without_matplotlib_a_plot_exits_2_naming_the_extra(
-    command, monkeypatch, capsys
+@pytest.mark.parametrize(
+    ("module", "command", "make_arguments"),
+    [
+        ("matplotlib", "compare", lambda tmp: []),
+        ("matplotlib", "landscape", lambda tmp: []),
+        (
+            "pandas",
+            "compare",
+            lambda tmp: [
+                "--no-plot",
+                "--dataset",
+                write_csv(tmp / "t.csv", ["x", "y"], [[1, 0], [2, 1]]),
+                "--target",
+                "y",
+            ],
+        ),
+    ],
+    ids=["matplotlib-compare", "matplotlib-landscape", "pandas-csv"],
+)
+def test_without_an_optional_dependency_exits_2_naming_the_extra(
+    module, command, make_arguments, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    assert main([command]) == 2
-    assert_one_line_error(capsys, command, 'pip install "sklogreg[plot]"')
+    monkeypatch.setitem(sys.modules, module, None)
+    assert main([command, *make_arguments(tmp_path)]) == 2
+    assert_one_line_error(capsys, command, module, 'pip install "sklogreg[plot]"')
+
+
+def small_table():
+    X, y = load_breast_cancer(return_X_y=True)
+    rows = [
+        [*(repr(float(v)) for v in x), label]
+        for x, label in zip(
+            X[::20, :3], np.where(y[::20], "benign", "malignant"), strict=True
+        )
+    ]
+    return ["radius", "texture", "perimeter", "label"], rows
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "shown"),
+    [
+        (",", "utf-8", "','"),
+        (";", "utf-8", "';'"),
+        ("\t", "utf-8", "tabs"),
+        ("|", "utf-8", "'|'"),
+        (",", "utf-8-sig", "','"),
+        (";", "utf-8-sig", "';'"),
+    ],
+    ids=["comma", "semicolon", "tab", "pipe", "excel-utf8-bom", "bom-semicolon"],
+)
+def test_csv_files_in_each_dialect_read_the_same_and_say_what_was_read(
+    delimiter, encoding, shown, tmp_path, capsys
+):
+    header, rows = small_table()
+    path = tmp_path / "data.csv"
+    write_csv(path, header, rows, delimiter=delimiter, encoding=encoding)
+    dataset = load_dataset(str(path), "label")
+    assert dataset.feature_names == ("radius", "texture", "perimeter")
+    expected = np.array([[float(v) for v in row[:3]] for row in rows])
+    np.testing.assert_array_equal(dataset.X, expected)
+    np.testing.assert_array_equal(dataset.y, [row[3] for row in rows])
+    report = capsys.readouterr().err.splitlines()[-1]
+    assert report == (
+        f"read {path}: {len(rows)} rows, 4 columns split at {shown}; target 'label' "
+        "with 2 classes: benign, malignant"
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "classes"),
+    [
+        (["1", "1.0", "0", "0.00", " 1"], [0, 1]),
+        (["0.5", "1.5", "0.50"], [0.5, 1.5]),
+        (["-1", "+1", "1e0"], [-1, 1]),
+        ([" yes", "no", "yes "], ["no", "yes"]),
+        (["1", "one", "1.0"], ["1", "1.0", "one"]),
+    ],
+    ids=["integers", "decimals", "signs-and-exponents", "words", "mixed-text"],
+)
+def test_a_target_of_numbers_is_compared_as_numbers(labels, classes, tmp_path):
+    path = tmp_path / "data.csv"
+    write_csv(path, ["x", "y"], [[i, label] for i, label in enumerate(labels)])
+    dataset = load_dataset(str(path), "y")
+    assert dataset.classes.tolist() == classes
 
 
 @pytest.mark.parametrize("command", ["compare", "landscape"])

@@ -1,6 +1,7 @@
 """The ``sklogreg`` command line, one module per job.
 
 - `datasets`: load an embedded data set or a CSV file, and reject bad data;
+- `csvfile`: read a CSV file with pandas, whatever its delimiter and encoding;
 - `objective`: the one function that scores every contender;
 - `measure`: fit one contender, timed, and measure it;
 - `table`: print the contenders side by side;
