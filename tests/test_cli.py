@@ -4,6 +4,7 @@ import csv
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -636,6 +637,26 @@ def test_landscape_accepts_a_start_on_the_bound(capsys):
     arguments = ["landscape", "--no-plot", "--grid-size", "21", "--steps", "20"]
     assert main([*arguments, "--start", "100", "-100"]) == 0
     assert "gd on the log-loss from (100, -100)" in capsys.readouterr().out
+
+
+def readme_landscape_lines():
+    """The lines ``sklogreg landscape`` prints in the README that do not depend on the
+    estimator's own fit: the grid, the verdicts and the walks."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("    sklogreg landscape\n", 1)[1].split("wrote landscape.png")[
+        0
+    ]
+    starts = ("grid:", "log-loss:", "MSE of the sigmoid:", "  gd on the")
+    return [line[4:] for line in block.splitlines() if line[4:].startswith(starts)]
+
+
+def test_landscape_prints_the_numbers_the_readme_quotes(capsys):
+    expected = readme_landscape_lines()
+    assert len(expected) == 5
+    assert main(["landscape", "--no-plot"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    for line in expected:
+        assert line in printed
 
 
 def test_measured_curve_times_line_up_with_the_loss_curve_and_the_fit_time():

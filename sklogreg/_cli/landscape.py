@@ -128,7 +128,8 @@ class Convexity:
     min_curvature: float
     """Smallest second difference over squared step, over 4 grid directions."""
     where: tuple[float, float]
-    """The ``(m, b)`` where it was found."""
+    """The ``(m, b)`` where it was found: the first, by m then b, of the points within
+    round-off of it."""
     roundoff: float
     """How negative round-off alone can make a second difference."""
     negative_share: float
@@ -202,7 +203,10 @@ def grid_convexity(
     roundoff = (
         ROUNDOFF_ULPS * np.finfo(float).eps * np.abs(cost).max() / min(h_m, h_b) ** 2
     )
-    i, j = np.unravel_index(np.argmin(curvature), curvature.shape)
+    # The first grid point (smallest m, then b) among those round-off cannot tell
+    # from the smallest: where a tie is broken must not hang on the last bits.
+    lowest = curvature <= curvature.min() + roundoff
+    i, j = np.unravel_index(np.argmax(lowest), curvature.shape)
 
     is_minimum = np.ones(centre.shape, dtype=bool)
     for di in (-1, 0, 1):
@@ -214,7 +218,7 @@ def grid_convexity(
         for a, b in zip(*np.nonzero(is_minimum), strict=True)
     ]
     return Convexity(
-        min_curvature=float(curvature[i, j]),
+        min_curvature=float(curvature.min()),
         where=(float(slopes[i + 1]), float(intercepts[j + 1])),
         roundoff=float(roundoff),
         negative_share=float((curvature < -roundoff).mean()),
