@@ -25,6 +25,7 @@ from sklogreg._cli.landscape import (
     grid_convexity,
 )
 from sklogreg._cli.objective import penalized_log_loss
+from sklogreg._cli.summary import MAX_POINTS, summarize_feature
 
 matplotlib_image = pytest.importorskip("matplotlib.image")
 
@@ -637,6 +638,68 @@ def test_landscape_accepts_a_start_on_the_bound(capsys):
     arguments = ["landscape", "--no-plot", "--grid-size", "21", "--steps", "20"]
     assert main([*arguments, "--start", "100", "-100"]) == 0
     assert "gd on the log-loss from (100, -100)" in capsys.readouterr().out
+
+
+def summary_data(kind, n=20_000):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=n)
+    if kind == "repeated-values":
+        x = np.round(x * 5) / 5
+    if kind == "outlier":
+        x[0] = 1e3
+    x = (x - x.mean()) / x.std()
+    y = (rng.random(n) < expit(2 * x + 0.3)).astype(float)
+    return x, y
+
+
+@pytest.mark.parametrize("kind", ["repeated-values", "continuous", "outlier"])
+def test_costs_on_a_feature_summary_are_within_its_bound(kind):
+    x, y = summary_data(kind)
+    summary = summarize_feature(x, y)
+    assert summary.x.size <= MAX_POINTS
+    assert summary.n_samples == x.size
+    axis = np.linspace(-10, 10, 11)
+    exact = cost_grids(x, y, axis, axis)
+    summarised = cost_grids(summary.x, summary.y, axis, axis, summary.weight)
+    bound = summary.cost_error_bound(10)
+    if kind == "repeated-values":  # counted, not binned: the same costs
+        assert (summary.n_bins, bound) == (0, 0)
+    else:
+        assert summary.n_bins > 0 and 0 < bound < 1e-3
+    for approximate, cost in zip(summarised, exact, strict=True):
+        assert np.abs(approximate - cost).max() <= bound + 1e-12
+
+
+def test_a_walk_on_counted_pairs_is_the_walk_on_the_samples():
+    x, y = summary_data("repeated-values")
+    summary = summarize_feature(x, y)
+    for loss in LOSSES:
+        np.testing.assert_allclose(
+            gradient_walk(loss, summary.x, summary.y, (6, 6), 2.0, 50, summary.weight),
+            gradient_walk(loss, x, y, (6, 6), 2.0, 50),
+            rtol=1e-10,
+        )
+
+
+def test_landscape_on_a_large_csv_reports_progress_and_the_binning(tmp_path, capsys):
+    x, y = summary_data("continuous", n=50_000)
+    path = tmp_path / "big.csv"
+    write_csv(
+        path,
+        ["x", "y"],
+        [[repr(v), int(c)] for v, c in zip(x.tolist(), y, strict=True)],
+    )
+    arguments = ["landscape", "--dataset", str(path), "--target", "y", "--no-plot"]
+    assert main([*arguments, "--grid-size", "41", "--steps", "50"]) == 0
+    captured = capsys.readouterr()
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert progress[0] == (
+        "[1/2] fitting GDLogisticRegression(solver='gd') on 50000 samples ..."
+    )
+    assert progress[1].startswith("[2/2] both costs on the 41 x 41 grid, over ")
+    assert "standing for 50000 samples" in progress[1]
+    costs = [line for line in captured.out.splitlines() if line.startswith("costs:")]
+    assert len(costs) == 1 and "of the exact cost on this grid" in costs[0]
 
 
 def readme_landscape_lines():

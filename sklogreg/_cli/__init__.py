@@ -6,6 +6,7 @@
 - `measure`: fit one contender, timed, and measure it;
 - `table`: print the contenders side by side;
 - `figures`: check, draw off-screen and save the pictures;
+- `summary`: one feature as a few weighted points, for `landscape` at any size;
 - `compare` and `landscape`: the two subcommands;
 - `errors`: the exception that becomes one line on stderr and exit code 2.
 """
