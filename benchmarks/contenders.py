@@ -2,7 +2,7 @@
 
 Every adapter builds, for a dataset with regularisation ``C`` and ``n`` samples, an
 estimator whose optimum is the minimiser of the benchmark's objective (see
-`benchmarks.objective`), at a sequence of accuracy settings from loose to tight. The
+`sklogreg._cli.objective`), at a sequence of accuracy settings from loose to tight. The
 benchmark times one fit per setting: the time to reach a suboptimality is that of the
 cheapest fit that reached it.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from sklogreg import GDLogisticRegression
@@ -126,6 +125,4 @@ def fitted_coef(model, n_classes):
     """``(coef, intercept)`` as ``(K or 1, p)`` and ``(K or 1,)`` float64 arrays."""
     coef = np.asarray(model.coef_, dtype=np.float64)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if sparse.issparse(coef):  # pragma: no cover - no contender returns sparse coef
-        coef = coef.toarray()
     return coef.reshape(-1, coef.shape[-1]), intercept.ravel()

@@ -16,9 +16,9 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from sklogreg import GDLogisticRegression
+from sklogreg._cli.objective import penalized_log_loss
 
 from .contenders import fitted_coef
-from .objective import objective_value
 
 LEVELS = (1e-4, 1e-6, 1e-8)
 # Below this (relative to the reference) a contender has passed the finest level.
@@ -43,7 +43,7 @@ def suboptimality_path(contender, dataset, reference_value, *, repeats, budget_s
     settings in a row gained nothing.
     """
     X, y = dataset.X, dataset.y
-    encoded = np.searchsorted(np.unique(y), y)
+    classes = np.unique(y)
     points, spent, stalled = [], 0.0, 0
     for setting in contender.settings:
         times = []
@@ -56,7 +56,7 @@ def suboptimality_path(contender, dataset, reference_value, *, repeats, budget_s
             if elapsed > 0.5:
                 break
         coef, intercept = fitted_coef(model, dataset.n_classes)
-        value = objective_value(X, encoded, coef, intercept, dataset.C)
+        value = penalized_log_loss(coef, intercept, X, y, classes, dataset.C)
         improved = not points or value < points[-1]["value"] - 1e-15 * abs(value)
         stalled = 0 if improved else stalled + 1
         points.append(

@@ -1,13 +1,14 @@
-"""The one objective that scores every contender, written independently of sklogreg.
+"""The reference optimum every contender is measured against, and its certificate.
 
-It is the L2-penalised log-loss in the mean form of sklogreg's contract, which has the
-same minimiser as scikit-learn's ``LogisticRegression(C=C)``::
+Values of the objective come from `sklogreg._cli.objective.penalized_log_loss`, the one
+scorer that ``sklogreg compare`` uses too: the L2-penalised log-loss in the mean form of
+sklogreg's contract, which has the same minimiser as scikit-learn's
+``LogisticRegression(C=C)``::
 
     J(W, b) = (1/n) sum_i loss(y_i, X_i W^T + b) + 1/(2 C n) ||W||_F^2
 
-with the sigmoid log-loss for two classes and the softmax one for more. Everything is
-evaluated in float64 (a float32 dataset's values are exact in float64, so its problem
-is the same one), from plain NumPy/SciPy: no code of sklogreg grades its own result.
+It is written apart from sklogreg's loss code, in plain NumPy/SciPy, and so is the
+gradient here: no code of sklogreg grades its own result.
 """
 
 from __future__ import annotations
@@ -15,29 +16,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.special import log_expit, logsumexp, softmax
+from scipy.special import softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+
+from sklogreg._cli.objective import penalized_log_loss
 
 
 def _as_float64(X):
     return X.astype(np.float64) if X.dtype != np.float64 else X
-
-
-def objective_value(X, y, coef, intercept, C: float) -> float:
-    """``J(W, b)`` for labels ``y`` in ``0..K-1``; ``coef`` is ``(1 or K, p)``."""
-    X = _as_float64(X)
-    coef = np.asarray(coef, dtype=np.float64)
-    intercept = np.asarray(intercept, dtype=np.float64)
-    n_samples = X.shape[0]
-    margins = np.asarray(X @ coef.T) + intercept
-    if coef.shape[0] == 1:
-        z = margins[:, 0]
-        # log(1 + exp(z)) - y z = -log_expit(z) for y = 1, -log_expit(-z) for y = 0.
-        loss = -log_expit(np.where(y == 1, z, -z)).mean()
-    else:
-        loss = (logsumexp(margins, axis=1) - margins[np.arange(n_samples), y]).mean()
-    return float(loss + 0.5 / (C * n_samples) * float((coef * coef).sum()))
 
 
 def objective_gradient_max(X, y, coef, intercept, C: float) -> float:
@@ -76,7 +63,9 @@ def reference_optimum(dataset) -> dict:
     encoded = np.searchsorted(model.classes_, dataset.y)
     return {
         "solver": solver,
-        "value": objective_value(X, encoded, model.coef_, model.intercept_, dataset.C),
+        "value": penalized_log_loss(
+            model.coef_, model.intercept_, X, dataset.y, model.classes_, dataset.C
+        ),
         "gradient_max": objective_gradient_max(
             X, encoded, model.coef_, model.intercept_, dataset.C
         ),

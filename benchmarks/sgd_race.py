@@ -3,9 +3,9 @@
 Both minimise the same objective on a standardized 100k x 100 binary problem:
 ``SGDClassifier(loss="log_loss", alpha=1 / (C * n))`` penalises ``alpha/2 ||w||^2``
 next to the mean log-loss, which is the contract's ``J`` with ``C``. One objective
-function, written out below in NumPy, scores every contender (no solver grades its
-own homework); the optimum ``J*`` is the lower of lbfgs's and nesterov's at tight
-tolerances.
+function, ``sklogreg compare``'s independent scorer (written apart from the estimator),
+scores every contender (no solver grades its own homework); the optimum ``J*`` is the
+lower of lbfgs's and nesterov's at tight tolerances.
 
 For each contender the script fits with ``max_iter = 1, 2, ...`` epochs
 (SGDClassifier with ``tol=None``, so it runs them all) and reports the first budget
@@ -30,16 +30,11 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklogreg import GDLogisticRegression
+from sklogreg._cli.objective import penalized_log_loss
 
 C = 1.0
 TARGET = 0.01  # relative gap to the optimum
-
-
-def objective(X, y, coef, intercept) -> float:
-    """The contract's J for labels y in {0, 1}: mean log-loss + ||w||^2 / (2 C n)."""
-    z = X @ np.ravel(coef) + float(np.ravel(intercept)[0])
-    loss = np.mean(np.logaddexp(0, z) - y * z)
-    return float(loss + np.dot(np.ravel(coef), np.ravel(coef)) / (2 * C * y.size))
+CLASSES = np.array([0, 1])  # make_classification's labels
 
 
 def best_time(make, X, y, repeats):
@@ -59,7 +54,11 @@ def time_to_target(make, X, y, optimum, repeats, max_epochs):
     """First epoch budget that reaches the target, its best time and gap."""
     for epochs in range(1, max_epochs + 1):
         seconds, model = best_time(lambda e=epochs: make(e), X, y, 1)
-        gap = objective(X, y, model.coef_, model.intercept_) / optimum - 1
+        gap = (
+            penalized_log_loss(model.coef_, model.intercept_, X, y, CLASSES, C)
+            / optimum
+            - 1
+        )
         if gap <= TARGET:
             seconds, _ = best_time(lambda e=epochs: make(e), X, y, repeats)
             return epochs, seconds, gap
@@ -84,7 +83,10 @@ def main():
             LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(X, y),
             GDLogisticRegression(C=C, tol=1e-8, max_iter=10_000).fit(X, y),
         ]
-        optimum = min(objective(X, y, m.coef_, m.intercept_) for m in reference)
+        optimum = min(
+            penalized_log_loss(m.coef_, m.intercept_, X, y, CLASSES, C)
+            for m in reference
+        )
         print(f"{n} x {args.n_features}, C={C}: J* = {optimum:.8f}; one BLAS thread")
 
         def sgd_classifier(epochs, tol=None, average=False):
@@ -123,7 +125,11 @@ def main():
             ('"sgd" defaults', lambda: sklogreg_sgd(1000)),
         ]:
             seconds, model = best_time(make, X, y, args.repeats)
-            gap = objective(X, y, model.coef_, model.intercept_) / optimum - 1
+            gap = (
+                penalized_log_loss(model.coef_, model.intercept_, X, y, CLASSES, C)
+                / optimum
+                - 1
+            )
             full_fits[name] = seconds
             print(
                 f"{name:30s} full fit: {model.n_iter_:4d} epochs  {seconds:7.3f} s  "

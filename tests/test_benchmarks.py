@@ -14,12 +14,9 @@ from sklearn.metrics import log_loss
 pytest.importorskip("matplotlib")
 
 from benchmarks.datasets import make_datasets
-from benchmarks.objective import (
-    objective_gradient_max,
-    objective_value,
-    reference_optimum,
-)
+from benchmarks.objective import objective_gradient_max, reference_optimum
 from benchmarks.run import main
+from sklogreg._cli.objective import penalized_log_loss
 
 
 def test_quick_mode_writes_table_json_and_plots(tmp_path, capsys):
@@ -68,7 +65,9 @@ def test_independent_objective_is_log_loss_plus_penalty(name):
     expected = log_loss(dataset.y, model.predict_proba(dataset.X)) + (
         model.coef_**2
     ).sum() / (2 * dataset.C * dataset.X.shape[0])
-    value = objective_value(dataset.X, encoded, model.coef_, model.intercept_, 1.0)
+    value = penalized_log_loss(
+        model.coef_, model.intercept_, dataset.X, dataset.y, model.classes_, 1.0
+    )
     np.testing.assert_allclose(value, expected, rtol=1e-10)
     # The reference optimum is certified by its gradient.
     assert reference_optimum(dataset)["gradient_max"] < 1e-8

@@ -4,6 +4,7 @@ import csv
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,13 +16,16 @@ from sklearn.metrics import log_loss, mean_squared_error
 from sklogreg import GDLogisticRegression
 from sklogreg.__main__ import main
 from sklogreg._cli.compare import REFERENCE, available_solvers
+from sklogreg._cli.datasets import load_dataset
 from sklogreg._cli.landscape import (
     LOSSES,
+    _verdict_line,
     cost_grids,
     gradient_walk,
     grid_convexity,
 )
 from sklogreg._cli.objective import penalized_log_loss
+from sklogreg._cli.summary import MAX_POINTS, summarize_feature
 
 matplotlib_image = pytest.importorskip("matplotlib.image")
 
@@ -122,11 +126,16 @@ def test_compare_reads_a_csv_with_a_target_column(tmp_path, capsys):
     assert_png_not_blank(output)
 
 
-def write_csv(path, header, rows):
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream)
+def write_csv(path, header, rows, delimiter=",", encoding="utf-8"):
+    with path.open("w", newline="", encoding=encoding) as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
         writer.writerow(header)
         writer.writerows(rows)
+    return str(path)
+
+
+def write_text(path, text):
+    path.write_text(text, encoding="utf-8")
     return str(path)
 
 
@@ -152,7 +161,70 @@ def write_csv(path, header, rows):
                 "--target",
                 "label",
             ],
-            ["no column 'label'"],
+            ["no column 'label'", "split at ','", "x, y"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x;y\n1;0\n2;1\n"),
+                "--target",
+                "label",
+            ],
+            ["no column 'label'", "split at ';'", "x, y"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0\n2,1,7\n3,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 3: 3 values, but the header has 2 columns"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0,7\n2,1,7\n"),
+                "--target",
+                "y",
+            ],
+            ["line 2: 3 values, but the header has 2 columns"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n"),
+                "--target",
+                "y",
+            ],
+            ["at least one data row"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,z,y\n1,5,0\n\n2,,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 4: column 'z' is empty"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0\ninf,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 3: column 'x' holds 'inf'", "infinite"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x;y\n1.5;0\n2,5;1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 3: column 'x' holds '2,5'", "decimal separator, write 2.5."],
         ),
         (
             lambda tmp: [
@@ -172,7 +244,16 @@ def write_csv(path, header, rows):
                 "--target",
                 "y",
             ],
-            ["target 'y' is missing"],
+            ["line 3: the target 'y' is missing"],
+        ),
+        (
+            lambda tmp: [
+                "--dataset",
+                write_text(tmp / "t.csv", "x,y\n1,0\n\n\n2, \n3,1\n"),
+                "--target",
+                "y",
+            ],
+            ["line 5: the target 'y' is missing"],
         ),
         (
             lambda tmp: [
@@ -195,8 +276,16 @@ def write_csv(path, header, rows):
         "unknown-name",
         "csv-without-target",
         "absent-target-column",
+        "absent-target-column-semicolons",
+        "row-with-too-many-values",
+        "every-row-with-too-many-values",
+        "header-only",
+        "empty-feature-cell-after-a-blank-line",
+        "infinite-value",
+        "decimal-comma",
         "non-numeric-column",
         "missing-target-value",
+        "missing-target-value-after-blank-lines",
         "one-class-target",
         "diverging-learning-rate",
         "learning-rate-not-a-number",
@@ -211,23 +300,132 @@ def test_compare_bad_input_exits_2_with_one_line(
     assert_one_line_error(capsys, "compare", *fragments)
 
 
-@pytest.mark.parametrize("command", ["compare", "landscape"])
-def test_without_matplotlib_a_plot_exits_2_naming_the_extra(
-    command, monkeypatch, capsys
+@pytest.mark.parametrize(
+    ("module", "command", "make_arguments"),
+    [
+        ("matplotlib", "compare", lambda tmp: []),
+        ("matplotlib", "landscape", lambda tmp: []),
+        (
+            "pandas",
+            "compare",
+            lambda tmp: [
+                "--no-plot",
+                "--dataset",
+                write_csv(tmp / "t.csv", ["x", "y"], [[1, 0], [2, 1]]),
+                "--target",
+                "y",
+            ],
+        ),
+    ],
+    ids=["matplotlib-compare", "matplotlib-landscape", "pandas-csv"],
+)
+def test_without_an_optional_dependency_exits_2_naming_the_extra(
+    module, command, make_arguments, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    assert main([command]) == 2
-    assert_one_line_error(capsys, command, 'pip install "sklogreg[plot]"')
+    monkeypatch.setitem(sys.modules, module, None)
+    assert main([command, *make_arguments(tmp_path)]) == 2
+    assert_one_line_error(capsys, command, module, 'pip install "sklogreg[plot]"')
+
+
+def small_table():
+    X, y = load_breast_cancer(return_X_y=True)
+    rows = [
+        [*(repr(float(v)) for v in x), label]
+        for x, label in zip(
+            X[::20, :3], np.where(y[::20], "benign", "malignant"), strict=True
+        )
+    ]
+    return ["radius", "texture", "perimeter", "label"], rows
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "shown"),
+    [
+        (",", "utf-8", "','"),
+        (";", "utf-8", "';'"),
+        ("\t", "utf-8", "tabs"),
+        ("|", "utf-8", "'|'"),
+        (",", "utf-8-sig", "','"),
+        (";", "utf-8-sig", "';'"),
+    ],
+    ids=["comma", "semicolon", "tab", "pipe", "excel-utf8-bom", "bom-semicolon"],
+)
+def test_csv_files_in_each_dialect_read_the_same_and_say_what_was_read(
+    delimiter, encoding, shown, tmp_path, capsys
+):
+    header, rows = small_table()
+    path = tmp_path / "data.csv"
+    write_csv(path, header, rows, delimiter=delimiter, encoding=encoding)
+    dataset = load_dataset(str(path), "label")
+    assert dataset.feature_names == ("radius", "texture", "perimeter")
+    expected = np.array([[float(v) for v in row[:3]] for row in rows])
+    np.testing.assert_array_equal(dataset.X, expected)
+    np.testing.assert_array_equal(dataset.y, [row[3] for row in rows])
+    report = capsys.readouterr().err.splitlines()[-1]
+    assert report == (
+        f"read {path}: {len(rows)} rows, 4 columns split at {shown}; target 'label' "
+        "with 2 classes: benign, malignant"
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "classes"),
+    [
+        (["1", "1.0", "0", "0.00", " 1"], [0, 1]),
+        (["0.5", "1.5", "0.50"], [0.5, 1.5]),
+        (["-1", "+1", "1e0"], [-1, 1]),
+        ([" yes", "no", "yes "], ["no", "yes"]),
+        (["1", "one", "1.0"], ["1", "1.0", "one"]),
+    ],
+    ids=["integers", "decimals", "signs-and-exponents", "words", "mixed-text"],
+)
+def test_a_target_of_numbers_is_compared_as_numbers(labels, classes, tmp_path):
+    path = tmp_path / "data.csv"
+    write_csv(path, ["x", "y"], [[i, label] for i, label in enumerate(labels)])
+    dataset = load_dataset(str(path), "y")
+    assert dataset.classes.tolist() == classes
 
 
 @pytest.mark.parametrize("command", ["compare", "landscape"])
-def test_an_output_in_a_missing_folder_exits_2_before_fitting(
+@pytest.mark.parametrize(
+    ("output", "fragments"),
+    [
+        ("absent/picture.png", ["no folder"]),
+        ("picture.txt", ["must end in .png", "'.txt'"]),
+        ("folder", ["is a folder"]),
+        ("folder/", ["is a folder"]),
+    ],
+    ids=["missing-folder", "unknown-suffix", "folder", "folder-with-slash"],
+)
+def test_an_output_that_cannot_be_written_exits_2_before_fitting(
+    command, output, fragments, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    assert main([command, "--output", output]) == 2
+    stderr = assert_one_line_error(capsys, command, *fragments)
+    # Nothing was fitted: no progress line before the error, and nothing written.
+    assert len(stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+    assert not any((tmp_path / "folder").iterdir())
+
+
+QUICK_RUNS = {
+    "compare": ["--solver", "gd", "--max-iter", "5", *FAST],
+    "landscape": ["--grid-size", "21", "--steps", "20"],
+}
+
+
+@pytest.mark.parametrize("command", ["compare", "landscape"])
+def test_an_output_without_suffix_is_written_as_png_and_named_so(
     command, tmp_path, capsys
 ):
-    output = tmp_path / "absent" / "picture.png"
-    assert main([command, "--output", str(output)]) == 2
-    stderr = assert_one_line_error(capsys, command, "no folder")
-    assert "fitting" not in stderr
+    arguments = [command, "--output", str(tmp_path / "plotout"), *QUICK_RUNS[command]]
+    assert main(arguments) == 0
+    written = tmp_path / "plotout.png"
+    assert capsys.readouterr().out.splitlines()[-1] == f"wrote {written}"
+    assert [p.name for p in tmp_path.iterdir()] == ["plotout.png"]
+    assert_png_not_blank(written)
 
 
 def test_compare_runs_a_solver_named_twice_once(capsys):
@@ -289,6 +487,17 @@ def test_objective_stays_finite_at_huge_margins():
     assert value == pytest.approx(1e6 + 1e12 / 4)
 
 
+@pytest.mark.parametrize(
+    "y", [np.array([0, 2]), np.array([0, -1])], ids=["above-classes", "below-classes"]
+)
+def test_objective_rejects_labels_outside_classes(y):
+    X = np.array([[1.0], [-1.0]])
+    with pytest.raises(ValueError, match="not in classes"):
+        penalized_log_loss(
+            np.array([[1.0]]), np.array([0.0]), X, y, np.array([0, 1]), 1.0
+        )
+
+
 # --- landscape ----------------------------------------------------------------
 
 
@@ -326,8 +535,21 @@ def test_landscape_options_choose_feature_rate_steps_and_grid(tmp_path, capsys):
         (["--feature", "30"], ["--feature"]),
         (["--dataset", "iris"], ["two-class"]),
         (["--steps", "0"], ["--steps"]),
+        (["--start", "nan", "nan"], ["--start", "finite", "got nan nan"]),
+        (["--start", "0", "inf"], ["--start", "finite", "got 0 inf"]),
+        (["--start", "1e308", "1e308"], ["--start", "between -100 and 100"]),
+        (["--start", "-100.5", "0"], ["--start", "between -100 and 100"]),
     ],
-    ids=["diverging-learning-rate", "feature-out-of-range", "three-classes", "steps"],
+    ids=[
+        "diverging-learning-rate",
+        "feature-out-of-range",
+        "three-classes",
+        "steps",
+        "start-nan",
+        "start-infinite",
+        "start-huge",
+        "start-just-beyond-the-bound",
+    ],
 )
 def test_landscape_bad_input_exits_2_with_one_line(arguments, fragments, capsys):
     assert main(["landscape", "--no-plot", *arguments]) == 2
@@ -396,6 +618,108 @@ def test_grid_convexity_on_surfaces_with_known_shape(
     assert len(verdict.local_minima) == n_minima
     if n_minima == 2:
         assert sorted(m for m, _ in verdict.local_minima) == pytest.approx([-1, 1])
+
+
+@pytest.mark.parametrize(
+    ("surface", "phrase"),
+    [
+        (M**2 + B**2, "; 1 local minimum at (0, 0)"),
+        (M**2 - B**2, "; 0 local minima"),
+        ((M**2 - 1) ** 2 + B**2, "; 2 local minima at (-1, 0), (1, 0)"),
+    ],
+    ids=["one", "none", "two"],
+)
+def test_verdict_line_counts_local_minima_in_singular_or_plural(surface, phrase):
+    line = _verdict_line("J", grid_convexity(surface, GRID, GRID))
+    assert line.endswith(phrase)
+
+
+def test_landscape_accepts_a_start_on_the_bound(capsys):
+    arguments = ["landscape", "--no-plot", "--grid-size", "21", "--steps", "20"]
+    assert main([*arguments, "--start", "100", "-100"]) == 0
+    assert "gd on the log-loss from (100, -100)" in capsys.readouterr().out
+
+
+def summary_data(kind, n=20_000):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=n)
+    if kind == "repeated-values":
+        x = np.round(x * 5) / 5
+    if kind == "outlier":
+        x[0] = 1e3
+    x = (x - x.mean()) / x.std()
+    y = (rng.random(n) < expit(2 * x + 0.3)).astype(float)
+    return x, y
+
+
+@pytest.mark.parametrize("kind", ["repeated-values", "continuous", "outlier"])
+def test_costs_on_a_feature_summary_are_within_its_bound(kind):
+    x, y = summary_data(kind)
+    summary = summarize_feature(x, y)
+    assert summary.x.size <= MAX_POINTS
+    assert summary.n_samples == x.size
+    axis = np.linspace(-10, 10, 11)
+    exact = cost_grids(x, y, axis, axis)
+    summarised = cost_grids(summary.x, summary.y, axis, axis, summary.weight)
+    bound = summary.cost_error_bound(10)
+    if kind == "repeated-values":  # counted, not binned: the same costs
+        assert (summary.n_bins, bound) == (0, 0)
+    else:
+        assert summary.n_bins > 0 and 0 < bound < 1e-3
+    for approximate, cost in zip(summarised, exact, strict=True):
+        assert np.abs(approximate - cost).max() <= bound + 1e-12
+
+
+def test_a_walk_on_counted_pairs_is_the_walk_on_the_samples():
+    x, y = summary_data("repeated-values")
+    summary = summarize_feature(x, y)
+    for loss in LOSSES:
+        np.testing.assert_allclose(
+            gradient_walk(loss, summary.x, summary.y, (6, 6), 2.0, 50, summary.weight),
+            gradient_walk(loss, x, y, (6, 6), 2.0, 50),
+            rtol=1e-10,
+        )
+
+
+def test_landscape_on_a_large_csv_reports_progress_and_the_binning(tmp_path, capsys):
+    x, y = summary_data("continuous", n=50_000)
+    path = tmp_path / "big.csv"
+    write_csv(
+        path,
+        ["x", "y"],
+        [[repr(v), int(c)] for v, c in zip(x.tolist(), y, strict=True)],
+    )
+    arguments = ["landscape", "--dataset", str(path), "--target", "y", "--no-plot"]
+    assert main([*arguments, "--grid-size", "41", "--steps", "50"]) == 0
+    captured = capsys.readouterr()
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert progress[0] == (
+        "[1/2] fitting GDLogisticRegression(solver='gd') on 50000 samples ..."
+    )
+    assert progress[1].startswith("[2/2] both costs on the 41 x 41 grid, over ")
+    assert "standing for 50000 samples" in progress[1]
+    costs = [line for line in captured.out.splitlines() if line.startswith("costs:")]
+    assert len(costs) == 1 and "of the exact cost on this grid" in costs[0]
+
+
+def readme_landscape_lines():
+    """The lines ``sklogreg landscape`` prints in the README that do not depend on the
+    estimator's own fit: the grid, the verdicts and the walks."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("    sklogreg landscape\n", 1)[1].split("wrote landscape.png")[
+        0
+    ]
+    starts = ("grid:", "log-loss:", "MSE of the sigmoid:", "  gd on the")
+    return [line[4:] for line in block.splitlines() if line[4:].startswith(starts)]
+
+
+def test_landscape_prints_the_numbers_the_readme_quotes(capsys):
+    expected = readme_landscape_lines()
+    assert len(expected) == 5
+    assert main(["landscape", "--no-plot"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    for line in expected:
+        assert line in printed
 
 
 def test_measured_curve_times_line_up_with_the_loss_curve_and_the_fit_time():

@@ -1,10 +1,12 @@
 """The ``sklogreg`` command line, one module per job.
 
 - `datasets`: load an embedded data set or a CSV file, and reject bad data;
+- `csvfile`: read a CSV file with pandas, whatever its delimiter and encoding;
 - `objective`: the one function that scores every contender;
 - `measure`: fit one contender, timed, and measure it;
 - `table`: print the contenders side by side;
 - `figures`: check, draw off-screen and save the pictures;
+- `summary`: one feature as a few weighted points, for `landscape` at any size;
 - `compare` and `landscape`: the two subcommands;
 - `errors`: the exception that becomes one line on stderr and exit code 2.
 """

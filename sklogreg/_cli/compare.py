@@ -105,7 +105,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         default=Path("compare.png"),
-        help="where to write the convergence plot (default: compare.png)",
+        help="where to write the convergence plot: a .png, .pdf or .svg file; a name "
+        "without a suffix gets .png (default: compare.png)",
     )
     parser.add_argument(
         "--no-plot", action="store_true", help="print the table only, write no PNG"
@@ -119,33 +120,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit every contender, print the table, write the plot; return the exit code."""
-    learning_rate = _parse_learning_rate(args.learning_rate)
-    if not (np.isfinite(args.C) and args.C > 0):
-        raise CommandLineError(f"--C must be a finite positive number, got {args.C}.")
-    if args.max_iter < 1:
-        raise CommandLineError(f"--max-iter must be at least 1, got {args.max_iter}.")
-    if args.repeats < 1:
-        raise CommandLineError(f"--repeats must be at least 1, got {args.repeats}.")
-    if not args.tol >= 0:
-        raise CommandLineError(f"--tol must be non-negative, got {args.tol}.")
-    if not args.no_plot:
-        check_can_plot(args.output)
-
+    learning_rate = _check_arguments(args)
+    output = None if args.no_plot else check_can_plot(args.output)
     dataset = load_dataset(args.dataset, args.target)
-    try:
-        X_train, X_test, y_train, y_test = train_test_split(
-            dataset.X,
-            dataset.y,
-            test_size=TEST_SIZE,
-            stratify=dataset.y,
-            random_state=RANDOM_STATE,
-        )
-    except ValueError as error:
-        raise CommandLineError(f"cannot split {dataset.name}: {error}") from error
-    if np.unique(y_train).size < dataset.classes.size:
-        raise CommandLineError(
-            f"the training split of {dataset.name} misses a class: too few samples."
-        )
+    X_train, X_test, y_train, y_test = _split(dataset)
 
     contenders = _contenders(
         list(dict.fromkeys(args.solver or available_solvers())),
@@ -203,10 +181,43 @@ def run(args: argparse.Namespace) -> int:
             "SGDClassifier fits one-vs-rest for 3+ classes: its coefficients are "
             "scored on the multinomial objective they do not minimise."
         )
-    if not args.no_plot:
-        _plot(outcomes, optimum, dataset.name, args.output)
-        print(f"wrote {args.output}")
+    if output is not None:
+        _plot(outcomes, optimum, dataset.name, output)
+        print(f"wrote {output}")
     return 0
+
+
+def _check_arguments(args: argparse.Namespace) -> float | str:
+    """Reject bad numeric options; return the learning rate, parsed."""
+    learning_rate = _parse_learning_rate(args.learning_rate)
+    if not (np.isfinite(args.C) and args.C > 0):
+        raise CommandLineError(f"--C must be a finite positive number, got {args.C}.")
+    if args.max_iter < 1:
+        raise CommandLineError(f"--max-iter must be at least 1, got {args.max_iter}.")
+    if args.repeats < 1:
+        raise CommandLineError(f"--repeats must be at least 1, got {args.repeats}.")
+    if not args.tol >= 0:
+        raise CommandLineError(f"--tol must be non-negative, got {args.tol}.")
+    return learning_rate
+
+
+def _split(dataset):
+    """The stratified train/test split, every class on the training side."""
+    try:
+        X_train, X_test, y_train, y_test = train_test_split(
+            dataset.X,
+            dataset.y,
+            test_size=TEST_SIZE,
+            stratify=dataset.y,
+            random_state=RANDOM_STATE,
+        )
+    except ValueError as error:
+        raise CommandLineError(f"cannot split {dataset.name}: {error}") from error
+    if np.unique(y_train).size < dataset.classes.size:
+        raise CommandLineError(
+            f"the training split of {dataset.name} misses a class: too few samples."
+        )
+    return X_train, X_test, y_train, y_test
 
 
 def _parse_learning_rate(text: str) -> float | str:

@@ -6,13 +6,13 @@ Everything that can be wrong with the data is found here and reported as a
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 
+from .csvfile import read_csv
 from .errors import CommandLineError
 
 __all__ = ["EMBEDDED_DATASETS", "Dataset", "load_dataset"]
@@ -47,7 +47,8 @@ def load_dataset(name: str, target: str | None = None) -> Dataset:
     Parameters
     ----------
     name : str
-        One of `EMBEDDED_DATASETS`, or the path of a CSV file with a header row.
+        One of `EMBEDDED_DATASETS`, or the path of a CSV file with a header row (see
+        `csvfile.read_csv`).
     target : str, optional
         For a CSV file: the column holding the class labels (required). Every other
         column must be numeric.
@@ -76,7 +77,7 @@ def load_dataset(name: str, target: str | None = None) -> Dataset:
     if dataset.classes.size < 2:
         raise CommandLineError(
             f"the target of {dataset.name} has only one class "
-            f"({dataset.classes[0]!r}): a classifier needs at least two."
+            f"({dataset.classes[0].item()!r}): a classifier needs at least two."
         )
     return dataset
 
@@ -93,60 +94,5 @@ def _load_csv(path: Path, target: str | None) -> Dataset:
         raise CommandLineError(
             f"{path} is a CSV file: name its label column with --target COLUMN."
         )
-    try:
-        with path.open(newline="") as stream:
-            rows = list(csv.reader(stream))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise CommandLineError(f"cannot read {path}: {error}") from error
-    if len(rows) < 2:
-        raise CommandLineError(f"{path} needs a header row and at least one data row.")
-    header = [name.strip() for name in rows[0]]
-    if target not in header:
-        raise CommandLineError(
-            f"{path} has no column {target!r}; its columns are: {', '.join(header)}"
-        )
-    target_index = header.index(target)
-    feature_indices = [index for index in range(len(header)) if index != target_index]
-    if not feature_indices:
-        raise CommandLineError(f"{path} has no feature column besides {target!r}.")
-
-    X = np.empty((len(rows) - 1, len(feature_indices)))
-    labels = []
-    for row_number, row in enumerate(rows[1:], start=2):  # line numbers as in an editor
-        if len(row) != len(header):
-            raise CommandLineError(
-                f"{path}, line {row_number}: {len(row)} values, but the header has "
-                f"{len(header)} columns."
-            )
-        label = row[target_index].strip()
-        if not label:
-            raise CommandLineError(
-                f"{path}, line {row_number}: the target {target!r} is missing."
-            )
-        labels.append(label)
-        for column, index in enumerate(feature_indices):
-            X[row_number - 2, column] = _parse_number(
-                row[index], path, row_number, header[index]
-            )
-    return Dataset(
-        str(path),
-        X,
-        np.asarray(labels),
-        tuple(header[index] for index in feature_indices),
-    )
-
-
-def _parse_number(cell: str, path: Path, row_number: int, column: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise CommandLineError(
-            f"{path}, line {row_number}: column {column!r} holds {cell!r}, which is "
-            "not a number; every column but the target must be numeric."
-        ) from None
-    if not np.isfinite(value):
-        raise CommandLineError(
-            f"{path}, line {row_number}: column {column!r} holds {cell!r}; missing or "
-            "infinite values are not supported."
-        )
-    return value
+    X, y, feature_names = read_csv(path, target)
+    return Dataset(str(path), X, y, tuple(feature_names))

@@ -10,11 +10,33 @@ from pathlib import Path
 
 from .errors import CommandLineError
 
-__all__ = ["check_can_plot", "new_figure", "save_figure"]
+__all__ = ["PICTURE_FORMATS", "check_can_plot", "new_figure", "save_figure"]
+
+# What matplotlib writes with no extra software (pgf needs LaTeX), and the suffix a
+# name without one gets.
+PICTURE_FORMATS = ("png", "pdf", "svg")
 
 
-def check_can_plot(output: Path) -> None:
-    """Fail early, before minutes of fitting, if the picture could not be written."""
+def check_can_plot(output: Path) -> Path:
+    """Fail early, before minutes of fitting, if the picture could not be written.
+
+    Parameters
+    ----------
+    output : Path
+        The ``--output`` the user gave.
+
+    Returns
+    -------
+    Path
+        Where the picture will be written: ``output``, with ``.png`` added when it has
+        no suffix.
+
+    Raises
+    ------
+    CommandLineError
+        Without matplotlib, or when ``output`` is a folder, has a suffix other than
+        those of `PICTURE_FORMATS`, or lies in a folder that does not exist.
+    """
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -22,9 +44,26 @@ def check_can_plot(output: Path) -> None:
             'the picture needs matplotlib: pip install "sklogreg[plot]", or pass '
             "--no-plot."
         ) from None
+    suffixes = ", ".join(f".{name}" for name in PICTURE_FORMATS)
+    # Before a suffix is added: "plots/" would otherwise become "plots.png" beside it.
+    if output.is_dir():
+        raise CommandLineError(
+            f"cannot write {output}: it is a folder; give a file name ending in "
+            f"{suffixes}."
+        )
+    if not output.suffix:
+        # Chosen here, not left to matplotlib, so that the path printed is the path
+        # written.
+        output = output.with_name(f"{output.name}.{PICTURE_FORMATS[0]}")
+    if output.suffix[1:].lower() not in PICTURE_FORMATS:
+        raise CommandLineError(
+            f"cannot write {output}: a picture's name must end in {suffixes}, not "
+            f"{output.suffix!r}."
+        )
     folder = output.parent
     if not folder.is_dir():
         raise CommandLineError(f"cannot write {output}: no folder {str(folder)!r}.")
+    return output
 
 
 def new_figure(width: float, height: float):

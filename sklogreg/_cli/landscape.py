@@ -16,11 +16,17 @@ checked on the grid, not taken on faith: a convex function's second difference
 command reports the smallest such curvature along the grid's rows, columns and
 diagonals; one clearly negative value proves the surface is not convex, while none
 below round-off is what a convex surface shows.
+
+The grid and the plain walks see the samples as `summary.summarize_feature`'s weighted
+points: the distinct ``(x, y)`` pairs with their counts (the same costs), or on large
+data each class's mean in bins of ``x`` (costs within a printed bound), so that a grid
+costs the same at any number of samples. The estimator's fit sees every sample.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +39,7 @@ from .. import GDLogisticRegression
 from .datasets import EMBEDDED_DATASETS, load_dataset
 from .errors import CommandLineError, one_line
 from .figures import check_can_plot, new_figure, save_figure
+from .summary import FeatureSummary, summarize_feature
 
 __all__ = [
     "LOSSES",
@@ -55,6 +62,11 @@ LOSSES = ("log-loss", "MSE of the sigmoid")
 NO_PENALTY_C = 1e12
 # Round-off in a second difference of values near |J|: a few ulps of J over h^2.
 ROUNDOFF_ULPS = 64
+# The largest |m| or |b| a --start may have. The grid widens to take in the walks, so
+# from farther out the default 201 points would step more than a unit apart: coarser
+# than the bowl of the log-loss, which on a standardized feature lies within a few
+# units of the origin.
+MAX_START = 10 * MIN_HALF_WIDTH
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,7 +107,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[6.0, 6.0],
         metavar=("M", "B"),
         help="where a second gradient-descent walk starts, on each cost, with the "
-        "same learning rate and steps (default: 6 6, on a plateau of the MSE)",
+        f"same learning rate and steps; each within ±{MAX_START:g} (default: 6 6, on "
+        "a plateau of the MSE)",
     )
     parser.add_argument(
         "--grid-size",
@@ -107,7 +120,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         default=Path("landscape.png"),
-        help="where to write the picture (default: landscape.png)",
+        help="where to write the picture: a .png, .pdf or .svg file; a name "
+        "without a suffix gets .png (default: landscape.png)",
     )
     parser.add_argument(
         "--no-plot", action="store_true", help="print the verdicts only, write no PNG"
@@ -121,7 +135,8 @@ class Convexity:
     min_curvature: float
     """Smallest second difference over squared step, over 4 grid directions."""
     where: tuple[float, float]
-    """The ``(m, b)`` where it was found."""
+    """The ``(m, b)`` where it was found: the first, by m then b, of the points within
+    round-off of it."""
     roundoff: float
     """How negative round-off alone can make a second difference."""
     negative_share: float
@@ -138,7 +153,11 @@ class Convexity:
 
 
 def cost_grids(
-    x: np.ndarray, y: np.ndarray, slopes: np.ndarray, intercepts: np.ndarray
+    x: np.ndarray,
+    y: np.ndarray,
+    slopes: np.ndarray,
+    intercepts: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log-loss and MSE of ``sigmoid(m x + b)`` at every ``(m, b)`` of a grid.
 
@@ -150,19 +169,29 @@ def cost_grids(
         Labels in {0, 1}.
     slopes, intercepts : ndarray of shape (n_m,) and (n_b,)
         The grid's axes.
+    sample_weight : ndarray of shape (n_samples,), optional
+        How many samples each ``(x, y)`` stands for (see `summarize_feature`); the
+        costs are weighted means. Equal weights by default.
 
     Returns
     -------
     log_loss, mse : ndarray of shape (n_m, n_b)
         ``[i, j]`` is the cost at ``(slopes[i], intercepts[j])``.
     """
+    weight = np.ones(x.size) if sample_weight is None else np.asarray(sample_weight)
+    total = weight.sum()
+    positive = y == 1
+    x_1, weight_1 = x[positive], weight[positive]
+    x_0, weight_0 = x[~positive], weight[~positive]
     log_loss = np.empty((slopes.size, intercepts.size))
     mse = np.empty_like(log_loss)
     for i, slope in enumerate(slopes):  # one row at a time: n_b x n_samples floats
-        z = slope * x[None, :] + intercepts[:, None]
-        # -log p = -log_expit(z), -log(1 - p) = -log_expit(-z): finite for any z.
-        log_loss[i] = -(y * log_expit(z) + (1 - y) * log_expit(-z)).mean(axis=1)
-        mse[i] = ((expit(z) - y) ** 2).mean(axis=1)
+        z_1 = slope * x_1[None, :] + intercepts[:, None]
+        z_0 = slope * x_0[None, :] + intercepts[:, None]
+        # -log p = -log_expit(z), -log(1 - p) = -log_expit(-z): finite for any z,
+        # and each sample needs only the term of its own label.
+        log_loss[i] = -(log_expit(z_1) @ weight_1 + log_expit(-z_0) @ weight_0) / total
+        mse[i] = ((expit(z_1) - 1) ** 2 @ weight_1 + expit(z_0) ** 2 @ weight_0) / total
     return log_loss, mse
 
 
@@ -195,7 +224,10 @@ def grid_convexity(
     roundoff = (
         ROUNDOFF_ULPS * np.finfo(float).eps * np.abs(cost).max() / min(h_m, h_b) ** 2
     )
-    i, j = np.unravel_index(np.argmin(curvature), curvature.shape)
+    # The first grid point (smallest m, then b) among those round-off cannot tell
+    # from the smallest: where a tie is broken must not hang on the last bits.
+    lowest = curvature <= curvature.min() + roundoff
+    i, j = np.unravel_index(np.argmax(lowest), curvature.shape)
 
     is_minimum = np.ones(centre.shape, dtype=bool)
     for di in (-1, 0, 1):
@@ -207,7 +239,7 @@ def grid_convexity(
         for a, b in zip(*np.nonzero(is_minimum), strict=True)
     ]
     return Convexity(
-        min_curvature=float(curvature[i, j]),
+        min_curvature=float(curvature.min()),
         where=(float(slopes[i + 1]), float(intercepts[j + 1])),
         roundoff=float(roundoff),
         negative_share=float((curvature < -roundoff).mean()),
@@ -225,6 +257,99 @@ def _shifted(values: np.ndarray, di: int, dj: int) -> np.ndarray:
 def run(args: argparse.Namespace) -> int:
     """Fit the gd walk, grid both costs, print the verdicts, draw; return exit code."""
     _check_callbacks()
+    _check_arguments(args)
+    output = None if args.no_plot else check_can_plot(args.output)
+    dataset, x, y = _standardized_feature(args)
+    feature_name = dataset.feature_names[args.feature]
+    n_steps = 2 if output is None else 3
+
+    _progress(
+        1, n_steps, f"fitting GDLogisticRegression(solver='gd') on {y.size} samples"
+    )
+    path, final_loss, stopped = _gd_walk(x, y, args.learning_rate, args.steps)
+    summary = summarize_feature(x, y)
+    grid = _surfaces(summary, path, args, n_steps)
+
+    print(
+        f"{dataset.name}, feature {args.feature} {feature_name!r} (standardized): "
+        f"{y.size} samples, positive class {dataset.classes[1]}"
+    )
+    print(
+        f"GDLogisticRegression(solver='gd'): learning_rate={args.learning_rate:g}, "
+        f"{len(path) - 1} steps from (m, b) = (0, 0) to "
+        f"({path[-1, 0]:.4g}, {path[-1, 1]:.4g}), log-loss {final_loss:.6g} "
+        f"({stopped})"
+    )
+    half_width = grid.slopes[-1]
+    print(
+        f"grid: m and b in [{-half_width:.3g}, {half_width:.3g}], "
+        f"{args.grid_size} x {args.grid_size} points"
+    )
+    if summary.n_bins:
+        print(
+            f"costs: on {_describe_points(summary)}; each within "
+            f"{summary.cost_error_bound(half_width):.1g} of the exact cost on this grid"
+        )
+    for name, verdict in grid.verdicts.items():
+        print(_verdict_line(name, verdict))
+        print(_walk_line(name, summary, grid.walks[name], grid.costs[name]))
+    if output is not None:
+        _progress(3, n_steps, f"drawing {output}")
+        _plot(grid, path, feature_name, output)
+        print(f"wrote {output}")
+    return 0
+
+
+@dataclass(frozen=True)
+class _Surfaces:
+    """Both costs on the grid, their verdicts, and a plain gd walk on each."""
+
+    slopes: np.ndarray
+    intercepts: np.ndarray
+    costs: dict[str, np.ndarray]
+    verdicts: dict[str, Convexity]
+    walks: dict[str, np.ndarray]
+
+
+def _surfaces(summary: FeatureSummary, path, args, n_steps: int) -> _Surfaces:
+    """Walk each cost from --start, then grid both on a square holding every walk."""
+    walks = {
+        loss: gradient_walk(
+            loss,
+            summary.x,
+            summary.y,
+            tuple(args.start),
+            args.learning_rate,
+            args.steps,
+            sample_weight=summary.weight,
+        )
+        for loss in LOSSES
+    }
+    half_width = max(
+        MIN_HALF_WIDTH,
+        *(PATH_MARGIN * np.abs(p).max() for p in [path, *walks.values()]),
+    )
+    axis = np.linspace(-half_width, half_width, args.grid_size)
+    _progress(
+        2,
+        n_steps,
+        f"both costs on the {args.grid_size} x {args.grid_size} grid, over "
+        + _describe_points(summary),
+    )
+    grids = cost_grids(summary.x, summary.y, axis, axis, summary.weight)
+    costs = dict(zip(LOSSES, grids, strict=True))
+    return _Surfaces(
+        slopes=axis,
+        intercepts=axis,
+        costs=costs,
+        verdicts={
+            name: grid_convexity(cost, axis, axis) for name, cost in costs.items()
+        },
+        walks=walks,
+    )
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
     if not (np.isfinite(args.learning_rate) and args.learning_rate > 0):
         raise CommandLineError(
             f"--learning-rate must be a positive number, got {args.learning_rate}."
@@ -233,9 +358,16 @@ def run(args: argparse.Namespace) -> int:
         raise CommandLineError(f"--steps must be at least 1, got {args.steps}.")
     if args.grid_size < 5:
         raise CommandLineError(f"--grid-size must be at least 5, got {args.grid_size}.")
-    if not args.no_plot:
-        check_can_plot(args.output)
+    if not all(np.isfinite(args.start)) or max(map(abs, args.start)) > MAX_START:
+        raise CommandLineError(
+            f"--start must be two finite numbers between -{MAX_START:g} and "
+            f"{MAX_START:g} (slope and intercept on the standardized feature), got "
+            f"{args.start[0]:g} {args.start[1]:g}."
+        )
 
+
+def _standardized_feature(args: argparse.Namespace):
+    """The data set, its chosen feature standardized, and labels 0.0 and 1.0."""
     dataset = load_dataset(args.dataset, args.target)
     if dataset.classes.size != 2:
         raise CommandLineError(
@@ -254,63 +386,20 @@ def run(args: argparse.Namespace) -> int:
             f"feature {args.feature} of {dataset.name} is constant: no slope to draw."
         )
     x = (x - x.mean()) / x.std()
-    y = (dataset.y == dataset.classes[1]).astype(float)
-    feature_name = dataset.feature_names[args.feature]
+    return dataset, x, (dataset.y == dataset.classes[1]).astype(float)
 
-    path, final_loss, stopped = _gd_walk(x, y, args.learning_rate, args.steps)
-    walks = {
-        loss: gradient_walk(
-            loss, x, y, tuple(args.start), args.learning_rate, args.steps
-        )
-        for loss in LOSSES
-    }
-    half_width = max(
-        MIN_HALF_WIDTH,
-        *(PATH_MARGIN * np.abs(p).max() for p in [path, *walks.values()]),
-    )
-    slopes = np.linspace(-half_width, half_width, args.grid_size)
-    intercepts = np.linspace(-half_width, half_width, args.grid_size)
-    costs = dict(
-        zip(
-            LOSSES,
-            cost_grids(x, y, slopes, intercepts),
-            strict=True,
-        )
-    )
-    verdicts = {
-        name: grid_convexity(cost, slopes, intercepts) for name, cost in costs.items()
-    }
 
-    print(
-        f"{dataset.name}, feature {args.feature} {feature_name!r} (standardized): "
-        f"{y.size} samples, positive class {dataset.classes[1]}"
+def _progress(step: int, n_steps: int, message: str) -> None:
+    print(f"[{step}/{n_steps}] {message} ...", file=sys.stderr, flush=True)
+
+
+def _describe_points(summary: FeatureSummary) -> str:
+    if not summary.n_bins:
+        return f"{summary.x.size} distinct (x, y) pairs of {summary.n_samples} samples"
+    return (
+        f"{summary.x.size} points standing for {summary.n_samples} samples (each "
+        f"class's mean in {summary.n_bins} bins of x)"
     )
-    print(
-        f"GDLogisticRegression(solver='gd'): learning_rate={args.learning_rate:g}, "
-        f"{len(path) - 1} steps from (m, b) = (0, 0) to "
-        f"({path[-1, 0]:.4g}, {path[-1, 1]:.4g}), log-loss {final_loss:.6g} "
-        f"({stopped})"
-    )
-    print(
-        f"grid: m and b in [{-half_width:.3g}, {half_width:.3g}], "
-        f"{args.grid_size} x {args.grid_size} points"
-    )
-    for name, verdict in verdicts.items():
-        print(_verdict_line(name, verdict))
-        print(_walk_line(name, x, y, walks[name], costs[name]))
-    if not args.no_plot:
-        _plot(
-            costs,
-            verdicts,
-            slopes,
-            intercepts,
-            walks,
-            path,
-            feature_name,
-            args.output,
-        )
-        print(f"wrote {args.output}")
-    return 0
 
 
 def _check_callbacks() -> None:
@@ -372,6 +461,7 @@ def gradient_walk(
     start: tuple[float, float],
     learning_rate: float,
     steps: int,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Plain gradient descent on one of the two costs, from any start.
 
@@ -390,6 +480,8 @@ def gradient_walk(
         The fixed step.
     steps : int
         Number of steps.
+    sample_weight : ndarray of shape (n_samples,), optional
+        How many samples each ``(x, y)`` stands for, as in `cost_grids`.
 
     Returns
     -------
@@ -399,21 +491,29 @@ def gradient_walk(
     path = np.empty((steps + 1, 2))
     path[0] = start
     for k in range(steps):
-        weight = residual_weights(loss, expit(path[k, 0] * x + path[k, 1]), y)
-        path[k + 1] = path[k] - learning_rate * np.array(
-            [(weight * x).mean(), weight.mean()]
+        path[k + 1] = path[k] - learning_rate * _gradient(
+            loss, x, y, path[k], sample_weight
         )
     return path
 
 
-def _walk_line(loss, x, y, path, cost) -> str:
+def _gradient(loss, x, y, point, sample_weight) -> np.ndarray:
+    """``(dJ/dm, dJ/db)`` at ``point``: the weighted mean of ``dJ/dz`` times [x, 1]."""
+    residual = residual_weights(loss, expit(point[0] * x + point[1]), y)
+    return np.array(
+        [
+            np.average(residual * x, weights=sample_weight),
+            np.average(residual, weights=sample_weight),
+        ]
+    )
+
+
+def _walk_line(loss: str, summary: FeatureSummary, path, cost) -> str:
     m, b = path[-1]
-    p = expit(m * x + b)
-    weight = residual_weights(loss, p, y)
-    gradient = max(abs((weight * x).mean()), abs(weight.mean()))
-    final = cost_grids(x, y, np.array([m]), np.array([b]))[
-        0 if loss == "log-loss" else 1
-    ][0, 0]
+    gradient = np.abs(_gradient(loss, summary.x, summary.y, path[-1], summary.weight))
+    final = cost_grids(
+        summary.x, summary.y, np.array([m]), np.array([b]), summary.weight
+    )[0 if loss == "log-loss" else 1][0, 0]
     lowest = cost.min()
     where = (
         "stuck far above the grid's minimum"
@@ -423,8 +523,8 @@ def _walk_line(loss, x, y, path, cost) -> str:
     return (
         f"  gd on the {loss} from ({path[0, 0]:.3g}, {path[0, 1]:.3g}): after "
         f"{len(path) - 1} steps at ({m:.3g}, {b:.3g}), cost {final:.6g} against "
-        f"{lowest:.6g} at the grid's minimum, largest gradient entry {gradient:.1e}: "
-        f"{where}"
+        f"{lowest:.6g} at the grid's minimum, largest gradient entry "
+        f"{gradient.max():.1e}: {where}"
     )
 
 
@@ -437,19 +537,18 @@ def _verdict_line(name: str, verdict: Convexity) -> str:
         f"smallest curvature {verdict.min_curvature:+.3g} at (m, b) = "
         f"({verdict.where[0]:.3g}, {verdict.where[1]:.3g}) (round-off "
         f"{verdict.roundoff:.1g}); negative on {100 * verdict.negative_share:.0f}% "
-        f"of the grid; {count} local minimum{'' if count == 1 else 'a'}"
+        f"of the grid; {count} local {'minimum' if count == 1 else 'minima'}"
         + (f" at {minima}{more}" if count else "")
     )
 
 
-def _plot(
-    costs, verdicts, slopes, intercepts, walks, path, feature_name, output
-) -> None:
+def _plot(grid: _Surfaces, path, feature_name, output) -> None:
     from ..plotting import plot_landscape
 
+    slopes, intercepts = grid.slopes, grid.intercepts
     figure = new_figure(13, 5.2)
-    for ax, (name, cost) in zip(figure.subplots(1, 2), costs.items(), strict=True):
-        verdict = verdicts[name]
+    for ax, (name, cost) in zip(figure.subplots(1, 2), grid.costs.items(), strict=True):
+        verdict = grid.verdicts[name]
         shape = "convex" if verdict.convex else "not convex"
         plot_landscape(
             slopes,
@@ -472,7 +571,7 @@ def _plot(
             )
         for m, b in verdict.local_minima:
             ax.plot(m, b, "+", color="white", markersize=12, markeredgewidth=2)
-        walk = walks[name]
+        walk = grid.walks[name]
         ax.plot(
             walk[:, 0],
             walk[:, 1],
