@@ -36,6 +36,7 @@ from dask.delayed import Delayed
 from dask.highlevelgraph import HighLevelGraph
 from scipy import sparse
 
+from ._input_checks import check_combined_weights, check_penalty_scale
 from ._loss import (
     binary_loss,
     binary_loss_and_residual,
@@ -185,7 +186,10 @@ class RowEncoding:
         else:
             weights = np.asarray(sample_weight, dtype=self.dtype)
         if self.class_weight is not None:
-            weights = weights * self.class_weight[encoded].astype(self.dtype)
+            # An overflow is reported on the client, by the check of the largest
+            # weight (see `check_combined_weights`).
+            with np.errstate(over="ignore"):
+                weights = weights * self.class_weight[encoded].astype(self.dtype)
         return weights
 
     def weights(self, encoded: np.ndarray, sample_weight) -> np.ndarray:
@@ -403,11 +407,7 @@ class DaskLogisticObjective(LogisticObjective):
         # Graphs computed so far: the benchmark reports graphs per iteration.
         self.n_graphs = 0
         weight_max = self._reduce(_largest_weight_of_chunk, encoding, combine=max)
-        if not weight_max > 0:
-            raise ValueError(
-                "The sample weights (times class weights) sum to zero: there is "
-                "nothing to fit."
-            )
+        check_combined_weights(weight_max, encoding.dtype)
         with_gram = X.shape[1] <= self.MAX_GRAM_FEATURES
         relative_sum, mean, mean_square, gram = self._reduce(
             _weight_sum_and_moments_of_chunk,
@@ -426,6 +426,7 @@ class DaskLogisticObjective(LogisticObjective):
         )
         with np.errstate(over="ignore"):
             self.weight_sum = weight_max * relative_sum
+        check_penalty_scale(C, self.weight_sum, encoding.dtype)
         self.l2_strength, self.l1_strength = penalty_strengths(
             C, l1_ratio, self.weight_sum
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import sys
 import warnings
 from numbers import Integral, Real
@@ -35,7 +34,6 @@ from sklearn.utils._array_api import (
     device as _device,
 )
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -45,6 +43,14 @@ from sklearn.utils.validation import (
 
 from ._array_api import copy, namespace_of
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
+from ._input_checks import (
+    check_at_least_two_classes,
+    check_combined_weights,
+    check_known_labels,
+    check_penalty_scale,
+    class_weights,
+    weight_sum,
+)
 from ._loss import (
     _log1pexp_and_expit_xp,
     _log_normalizer_and_softmax_xp,
@@ -380,12 +386,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         label_encoder = LabelEncoder()
         y_encoded = label_encoder.fit_transform(y)
         classes = label_encoder.classes_
-        if classes.size < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but the "
-                f"data contains only one class: {classes[0]!r}."
-            )
-        weights = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
+        check_at_least_two_classes(classes)
+        weights, _ = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
         random_state = check_random_state(self.random_state)
         validation = None
         # Callbacks score the model on all the data given, whatever early stopping
@@ -450,46 +452,25 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         if classes is None:
             classes = seen
-            if classes.size < 2:
-                raise ValueError(
-                    "This solver needs samples of at least 2 classes in the data, but "
-                    f"the data contains only one class: {classes[0]!r}."
-                )
+            check_at_least_two_classes(classes)
             check_classification_targets(classes)
         else:
-            unknown = np.setdiff1d(seen, classes)
-            if unknown.size:
-                raise ValueError(
-                    f"y contains labels {unknown.tolist()} not seen during fit; "
-                    f"classes_ is {classes.tolist()}."
-                )
+            check_known_labels(seen, classes, "seen during fit")
         # Totals and counts per class of `classes` (0 for a class absent here).
         position = np.searchsorted(classes, seen)
         class_totals = np.zeros(classes.size)
         class_counts = np.zeros(classes.size)
         class_totals[position] = seen_totals
         class_counts[position] = seen_counts
-        class_weight = None
-        if self.class_weight == "balanced":
-            # As compute_class_weight: weighted counts where it takes sample weights
-            # (scikit-learn >= 1.8), plain counts before.
-            weighted = (
-                "sample_weight" in inspect.signature(compute_class_weight).parameters
-            )
-            totals = class_totals if weighted else class_counts
-            # A class absent here (only in `objective`) gets an infinite weight
-            # that no row uses.
-            with np.errstate(divide="ignore"):
-                class_weight = totals.sum() / (classes.size * totals)
-        elif self.class_weight is not None:
-            class_weight = compute_class_weight(
-                self.class_weight, classes=classes, y=classes
-            )
         objective = DaskLogisticObjective(
             X,
             y_chunked,
             weight_chunked,
-            encoding=RowEncoding(classes, class_weight, X.dtype),
+            encoding=RowEncoding(
+                classes,
+                class_weights(self.class_weight, classes, class_totals, class_counts),
+                X.dtype,
+            ),
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,
@@ -708,22 +689,16 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 )
         else:
             classes = self.classes_
-        new_labels = np.setdiff1d(np.unique(y), classes)
-        if new_labels.size:
-            raise ValueError(
-                f"y contains the new label(s) {new_labels.tolist()}, not among the "
-                f"classes {classes.tolist()} declared on the first call to "
-                "partial_fit."
-            )
-        y_encoded = np.searchsorted(classes, y)
-        sample_weight = self._combined_sample_weight(
-            sample_weight, X, y_encoded, classes
+        check_known_labels(
+            np.unique(y), classes, "declared on the first call to partial_fit"
         )
-
+        y_encoded = np.searchsorted(classes, y)
         state = getattr(self, "_stream_state", None)
         if state is None:
             state = _StreamState(check_random_state(self.random_state))
-        chunk_weight = float(sample_weight.sum(dtype=np.float64))
+        sample_weight, chunk_weight = self._combined_sample_weight(
+            sample_weight, X, y_encoded, classes, weight_seen=state.weight_seen
+        )
         objective = LogisticObjective(
             X,
             _encode_target(y_encoded, classes.size, X.dtype),
@@ -814,49 +789,47 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self._stream_state = state
         return self
 
-    def _combined_sample_weight(self, sample_weight, X, y_encoded, classes):
-        """Sample weights times class weights, validated, with a positive sum."""
-        # Moved to the namespace and device of X, whatever they came in.
+    def _combined_sample_weight(
+        self, sample_weight, X, y_encoded, classes, *, weight_seen: float = 0.0
+    ):
+        """Sample weights times class weights, validated, and their sum.
+
+        Checked before any solver divides by them: a positive, representable
+        largest weight, and a penalty ``1/(C S)`` that does not overflow, with
+        ``S`` the sum plus ``weight_seen`` (the weight a stream saw before).
+        Returns the weights, in the namespace and on the device of ``X``, and
+        their sum (a float).
+        """
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         xp = namespace_of(X)
+        # The labels are on the host: so are the weights used to count them.
+        host_weight = (
+            sample_weight if xp is None else move_to(sample_weight, xp=np, device="cpu")
+        )
+        class_weight = None
         if self.class_weight is not None:
-            # As LogisticRegression does: "balanced" counts the classes by their
-            # sample weights (compute_class_weight takes them since sklearn 1.8).
-            # The labels are on the host: so are the weights used to count them.
-            weighted_counts = {}
-            if "sample_weight" in inspect.signature(compute_class_weight).parameters:
-                weighted_counts = {
-                    "sample_weight": sample_weight
-                    if xp is None
-                    else move_to(sample_weight, xp=np, device="cpu")
-                }
-            class_weight = compute_class_weight(
-                self.class_weight,
-                classes=classes,
-                y=classes[y_encoded],
-                **weighted_counts,
-            )
-            if xp is None:
-                sample_weight = sample_weight * class_weight[y_encoded].astype(X.dtype)
-            else:
-                sample_weight = sample_weight * xp.asarray(
-                    class_weight[y_encoded], dtype=X.dtype, device=_device(X)
-                )
-        if xp is not None:
-            if not float(xp.max(sample_weight)) > 0:
-                raise ValueError(
-                    "The sample weights (times class weights) sum to zero: there "
-                    "is nothing to fit."
-                )
-            return sample_weight
-        if not sample_weight.max(initial=0) > 0:
-            raise ValueError(
-                "The sample weights (times class weights) sum to zero: there is "
-                "nothing to fit."
-            )
-        return sample_weight
+            counts = np.bincount(y_encoded, minlength=classes.size)
+            totals = np.bincount(y_encoded, host_weight, minlength=classes.size)
+            class_weight = class_weights(self.class_weight, classes, totals, counts)
+        if class_weight is not None:
+            row_weight = class_weight[y_encoded].astype(host_weight.dtype)
+            # An overflow is reported below, by the check of the largest weight.
+            with np.errstate(over="ignore"):
+                if xp is None:
+                    sample_weight = sample_weight * row_weight
+                else:
+                    sample_weight = sample_weight * xp.asarray(
+                        row_weight, device=_device(X)
+                    )
+        largest = float(
+            sample_weight.max(initial=0) if xp is None else xp.max(sample_weight)
+        )
+        check_combined_weights(largest, X.dtype, xp)
+        total = weight_sum(sample_weight, xp)
+        check_penalty_scale(self.C, weight_seen + total, X.dtype, xp)
+        return sample_weight, total
 
     def _check_same_namespace(self, X, method: str) -> None:
         """Under array API dispatch, refuse ``X`` of another namespace than the fit's.
@@ -1111,17 +1084,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         if not isinstance(y, np.ndarray):
             y = move_to(y, xp=np, device="cpu")
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} not seen during fit; "
-                f"classes_ is {self.classes_.tolist()}."
-            )
+        check_known_labels(np.unique(y), self.classes_, "seen during fit")
         y_encoded = np.searchsorted(self.classes_, y)
+        weights, _ = self._combined_sample_weight(
+            sample_weight, X, y_encoded, self.classes_
+        )
         objective = LogisticObjective(
             X,
             _encode_target(y_encoded, self.classes_.size, X.dtype, like=X),
-            self._combined_sample_weight(sample_weight, X, y_encoded, self.classes_),
+            weights,
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,

@@ -338,6 +338,52 @@ def test_weights_summing_to_zero_raise_before_any_division():
         GDLogisticRegression().fit(*as_dask(X, y), sample_weight=np.zeros(y.size))
 
 
+@pytest.mark.parametrize(
+    "params, sample_weight, y_of, message",
+    [
+        ({"class_weight": {0: -5, 1: 1}}, None, None, r"non-negative weight.*-5"),
+        ({"class_weight": {0: np.nan, 1: 1}}, None, None, r"non-negative.*nan"),
+        ({}, 1e-320, None, "too small to be represented relative to each other"),
+        ({"class_weight": {0: 1e300, 1: 1}}, 1e10, None, "class weights overflow"),
+        ({"C": 1e-310}, None, None, r"C=1e-310 is too small"),
+        ({"class_weight": {0: 0, 1: 0}}, None, None, "sum to zero"),
+        ({}, None, np.zeros_like, "at least 2 classes"),
+    ],
+    ids=[
+        "negative-class-weight",
+        "nan-class-weight",
+        "subnormal-weights",
+        "overflowing-products",
+        "tiny-C",
+        "zero-class-weights",
+        "one-class",
+    ],
+)
+def test_bad_weights_labels_or_c_give_the_numpy_error(
+    params, sample_weight, y_of, message
+):
+    X, y, _ = make_problem(2)
+    if y_of is not None:
+        y = y_of(y)
+    weights = None if sample_weight is None else np.full(y.size, sample_weight)
+    with pytest.raises(ValueError, match=message) as dask_error:
+        GDLogisticRegression(**params).fit(*as_dask(X, y), sample_weight=weights)
+    with pytest.raises(ValueError) as numpy_error:
+        GDLogisticRegression(**params).fit(X, y, sample_weight=weights)
+    assert str(dask_error.value) == str(numpy_error.value)
+
+
+def test_objective_names_a_label_not_seen_during_fit_as_numpy_does():
+    X, y, _ = make_problem(2)
+    model = GDLogisticRegression().fit(X, y)
+    y_other = np.where(y == 1, 7, y)
+    with pytest.raises(ValueError) as numpy_error:
+        model.objective(X, y_other)
+    with pytest.raises(ValueError, match=r"label\(s\) \[7\] not among") as dask_error:
+        model.objective(*as_dask(X, y_other))
+    assert str(dask_error.value) == str(numpy_error.value)
+
+
 def test_a_small_memory_budget_evaluates_fewer_trials_per_graph(monkeypatch):
     from sklogreg import _dask
 

@@ -207,6 +207,77 @@ def test_negative_or_zero_sum_sample_weight_raises(breast_cancer):
         GDLogisticRegression().fit(X, y, sample_weight=np.zeros(y.size))
 
 
+# Weights and C that no float can carry through the objective: the error names that
+# cause, never the learning rate or the scale of the features.
+UNUSABLE_WEIGHTS = {
+    "negative-class-weight": (
+        {"class_weight": {0: -5, 1: 1}},
+        None,
+        r"class_weight must give every class a finite, non-negative weight.*\{0: -5\}",
+    ),
+    "nan-class-weight": (
+        {"class_weight": {0: np.nan, 1: 1}},
+        None,
+        r"finite, non-negative weight.*\{0: nan\}",
+    ),
+    "inf-class-weight": (
+        {"class_weight": {0: np.inf, 1: 1}},
+        None,
+        r"finite, non-negative weight.*\{0: inf\}",
+    ),
+    "subnormal-weights": (
+        {},
+        1e-320,
+        r"too small to be represented relative to each other: the largest, 1e-320",
+    ),
+    "overflowing-products": (
+        {"class_weight": {0: 1e300, 1: 1}},
+        1e10,
+        "sample weights times the class weights overflow float64",
+    ),
+    "smallest-C": ({"C": 5e-324}, None, r"C=4.94066e-324 is too small.*1/\(C S\)"),
+    "tiny-C": ({"C": 1e-310}, None, r"C=1e-310 is too small.*1/\(C S\) overflows"),
+}
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("solver", ["nesterov", "sgd"])
+@pytest.mark.parametrize("learning_rate", ["auto", 0.1])
+@pytest.mark.parametrize(
+    ("params", "weight", "message"),
+    list(UNUSABLE_WEIGHTS.values()),
+    ids=list(UNUSABLE_WEIGHTS),
+)
+def test_unusable_weights_or_c_raise_naming_their_cause(
+    breast_cancer, method, solver, learning_rate, params, weight, message
+):
+    X, y = breast_cancer
+    model = GDLogisticRegression(solver=solver, learning_rate=learning_rate, **params)
+    sample_weight = None if weight is None else np.full(y.size, weight)
+    extra = {"classes": [0, 1]} if method == "partial_fit" else {}
+    # filterwarnings=error: a RuntimeWarning on the way would fail this test first.
+    with pytest.raises(ValueError, match=message) as error:
+        getattr(model, method)(X, y, sample_weight=sample_weight, **extra)
+    assert "learning_rate" not in str(error.value)
+    assert "StandardScaler" not in str(error.value)
+
+
+def test_balanced_class_weight_gives_a_class_of_zero_total_weight_weight_zero(iris):
+    X, y = iris
+    sample_weight = np.where(y == 2, 0.0, 1.0)
+    balanced = GDLogisticRegression(class_weight="balanced").fit(
+        X, y, sample_weight=sample_weight
+    )
+    # 100 weighted rows over the 3 classes present, 50 in each weighted class; the
+    # rows of class 2 weigh nothing, whatever its class weight (not inf: 0 * inf).
+    weights = {0: 100 / (3 * 50), 1: 100 / (3 * 50), 2: 0.0}
+    explicit = GDLogisticRegression(class_weight=weights).fit(
+        X, y, sample_weight=sample_weight
+    )
+    assert np.all(np.isfinite(balanced.coef_))
+    np.testing.assert_array_equal(balanced.coef_, explicit.coef_)
+
+
 def test_diverging_learning_rate_names_the_safe_step(breast_cancer):
     X, y = breast_cancer
     with pytest.raises(ValueError, match=r"safe step .* 1/L = \d") as error:

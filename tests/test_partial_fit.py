@@ -202,7 +202,9 @@ def test_a_new_class_later_names_the_label():
     model = GDLogisticRegression(solver="sgd").partial_fit(
         X[y < 2], y[y < 2], classes=[0, 1]
     )
-    with pytest.raises(ValueError, match=r"new label\(s\) \[2\]"):
+    with pytest.raises(
+        ValueError, match=r"label\(s\) \[2\] not among the classes \[0, 1\]"
+    ):
         model.partial_fit(X, y)
     with pytest.raises(ValueError, match="cannot add or remove classes"):
         model.partial_fit(X, y, classes=[0, 1, 2])
