@@ -36,7 +36,12 @@ from dask.delayed import Delayed
 from dask.highlevelgraph import HighLevelGraph
 from scipy import sparse
 
-from ._input_checks import check_combined_weights, check_penalty_scale
+from ._input_checks import (
+    check_combined_weights,
+    check_feature_magnitude,
+    check_penalty_scale,
+    largest_magnitude,
+)
 from ._loss import (
     binary_loss,
     binary_loss_and_residual,
@@ -221,7 +226,8 @@ def scan_labels_and_weights(X, y, sample_weight):
     Raises
     ------
     ValueError
-        For non-finite values in ``X``, negative or non-finite sample weights.
+        For non-finite values in ``X``, features whose squares overflow, negative
+        or non-finite sample weights.
     """
     total = _tree_reduce(
         [
@@ -236,6 +242,7 @@ def scan_labels_and_weights(X, y, sample_weight):
             "Input X contains NaN or infinity: the log-loss is undefined there. Drop "
             "or impute those values first."
         )
+    check_feature_magnitude(scan["largest"], X.shape[1], X.dtype)
     if scan["min_weight"] < 0 or not np.isfinite(scan["max_weight"]):
         raise ValueError(
             "sample_weight must be finite and non-negative: found values from "
@@ -260,6 +267,7 @@ def _scan_chunk(X_chunk, labels, sample_weight) -> dict:
     totals = np.bincount(encoded, weights=weights, minlength=classes.size)
     return {
         "finite": bool(np.isfinite(values).all()),
+        "largest": largest_magnitude(X_chunk),
         "min_weight": float(weights.min(initial=np.inf)),
         "max_weight": float(weights.max(initial=-np.inf)),
         "totals": dict(zip(classes.tolist(), totals.tolist(), strict=True)),
@@ -273,6 +281,7 @@ def _merge_scans(a: dict, b: dict) -> dict:
 
     return {
         "finite": a["finite"] and b["finite"],
+        "largest": max(a["largest"], b["largest"]),
         "min_weight": min(a["min_weight"], b["min_weight"]),
         "max_weight": max(a["max_weight"], b["max_weight"]),
         "totals": merged(a["totals"], b["totals"]),

@@ -13,14 +13,18 @@ import inspect
 from numbers import Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.utils.class_weight import compute_class_weight
 
 __all__ = [
     "check_at_least_two_classes",
     "check_combined_weights",
+    "check_feature_magnitude",
     "check_known_labels",
     "check_penalty_scale",
     "class_weights",
+    "features_too_large_error",
+    "largest_magnitude",
     "weight_sum",
 ]
 
@@ -206,3 +210,55 @@ def check_penalty_scale(C: float, total_weight: float, dtype, xp=None) -> None:
         " A penalty this strong makes every coefficient zero to floating-point "
         "precision anyway: use a larger C (or larger sample weights)."
     )
+
+
+def features_too_large_error(
+    largest: float | None = None, n_columns: int | None = None, dtype=None, xp=None
+) -> ValueError:
+    """The error for features whose squares (the log-loss's curvature) overflow.
+
+    With ``largest`` (the largest magnitude in ``X``), ``n_columns`` (its features
+    and the intercept's column) and its ``dtype`` (of the namespace ``xp``), the
+    message names them; without, it reports an overflow found by a step-size
+    estimate.
+    """
+    found = (
+        "the curvature of the log-loss overflows on this data"
+        if largest is None
+        else f"the largest magnitude in X is {largest:.3g}, and the squared norm of "
+        f"a row of {n_columns} such values (the curvature of that sample's "
+        f"log-loss) overflows {_float_info(dtype, xp)[2]}"
+    )
+    return ValueError(
+        f"The features are too large in magnitude for floating point: {found}. "
+        "Rescale them, for example with sklearn.preprocessing.StandardScaler."
+    )
+
+
+def check_feature_magnitude(largest: float, n_features: int, dtype, xp=None) -> None:
+    """Refuse features whose squared row norms may overflow, before any is computed.
+
+    ``largest`` is the largest magnitude in ``X`` of ``n_features`` columns, ``xp``
+    the Array API namespace of ``dtype`` (``None`` for NumPy). A row of such values
+    (and the intercept's 1) has a squared norm up to ``(n_features + 1) *
+    largest**2``: every step size is computed from such squares.
+    """
+    n_columns = n_features + 1
+    if largest > np.sqrt(_float_info(dtype, xp)[0] / n_columns):
+        raise features_too_large_error(largest, n_columns, dtype, xp)
+
+
+def largest_magnitude(X, xp=None) -> float:
+    """``max |X|`` (0 for no entries), without a temporary the size of ``X``.
+
+    ``X`` is a NumPy array, a SciPy sparse matrix or, with its namespace ``xp``, an
+    Array API array.
+    """
+    if xp is not None:
+        if X.size == 0:
+            return 0.0
+        return max(float(xp.max(X)), -float(xp.min(X)))
+    values = X.data if sparse.issparse(X) else X
+    if values.size == 0:
+        return 0.0
+    return max(float(values.max()), -float(values.min()))

@@ -46,9 +46,12 @@ from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTask
 from ._input_checks import (
     check_at_least_two_classes,
     check_combined_weights,
+    check_feature_magnitude,
     check_known_labels,
     check_penalty_scale,
     class_weights,
+    features_too_large_error,
+    largest_magnitude,
     weight_sum,
 )
 from ._loss import (
@@ -377,6 +380,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             dtype=[xp.float64, xp.float32],
             reset=True,
         )
+        self._check_feature_magnitude(X)
         # Labels are encoded on the host, once: classes_ stays a NumPy array (it
         # may hold strings), and the solvers only see the encoded target, on the
         # device of X.
@@ -674,6 +678,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             dtype=[np.float64, np.float32],
             reset=first_call,
         )
+        self._check_feature_magnitude(X)
         check_classification_targets(y)
         if classes is not None:
             classes = np.unique(np.asarray(classes))
@@ -831,6 +836,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         check_penalty_scale(self.C, weight_seen + total, X.dtype, xp)
         return sample_weight, total
 
+    @staticmethod
+    def _check_feature_magnitude(X) -> None:
+        """Refuse features whose squares overflow, before any product with them."""
+        xp = namespace_of(X)
+        check_feature_magnitude(largest_magnitude(X, xp), X.shape[1], X.dtype, xp)
+
     def _check_same_namespace(self, X, method: str) -> None:
         """Under array API dispatch, refuse ``X`` of another namespace than the fit's.
 
@@ -956,20 +967,25 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     @staticmethod
     def _safe_stochastic_step(objective: LogisticObjective, batch_size: int) -> float:
         """``1 / L(b)``, the "auto" step of the stochastic solver (deterministic)."""
-        lipschitz = objective.batch_lipschitz_constant(
-            batch_size, np.random.RandomState(0)
-        )
-        return 1.0 / lipschitz if lipschitz > 0 and np.isfinite(lipschitz) else 1.0
+        # As in `_checked_lipschitz`: an overflow shows in the result, reported below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            lipschitz = objective.batch_lipschitz_constant(
+                batch_size, np.random.RandomState(0)
+            )
+        if not np.isfinite(lipschitz):
+            raise features_too_large_error()
+        # L = 0 only for all-zero data with nothing to fit: any step is safe.
+        return 1.0 / lipschitz if lipschitz > 0 else 1.0
 
     @staticmethod
     def _checked_lipschitz(objective: LogisticObjective) -> float:
-        lipschitz = objective.lipschitz_constant()
+        # Features just below the limit of `_check_feature_magnitude` can still
+        # overflow the power iteration's products: the result says so, and the
+        # error below reports it, without RuntimeWarnings before it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            lipschitz = objective.lipschitz_constant()
         if not np.isfinite(lipschitz):
-            raise ValueError(
-                "The curvature of the log-loss overflows on this data: the features "
-                "are too large in magnitude for floating point. Rescale them, for "
-                "example with sklearn.preprocessing.StandardScaler."
-            )
+            raise features_too_large_error()
         # L = 0 only for all-zero data with nothing to fit: any step is safe.
         return lipschitz if lipschitz > 0 else 1.0
 

@@ -408,11 +408,7 @@ def largest_eigenvalue(
     eigenvalue = 0.0
     for _ in range(n_power_iterations):
         Mv = matvec(v)
-        if xp is None:
-            norm = float(np.linalg.norm(Mv.astype(np.float64)))
-        else:
-            # Only this Python float leaves the device, once per iteration.
-            norm = float(xp.sqrt(xp.sum(Mv * Mv)))
+        norm = _euclidean_norm(Mv, xp)
         if norm == 0.0 or not math.isfinite(norm):
             return norm
         previous, eigenvalue = eigenvalue, norm
@@ -420,6 +416,31 @@ def largest_eigenvalue(
         if abs(eigenvalue - previous) <= rtol * eigenvalue:
             break
     return eigenvalue
+
+
+def _euclidean_norm(v, xp=None) -> float:
+    """``||v||`` as a Python float, finite whenever the norm itself is.
+
+    The sum of the squares overflows from entries of the square root of the largest
+    float on (features of 1e77 give a curvature of 1e154), long before the norm
+    does: only then is ``v`` divided by its largest magnitude first, so that every
+    other norm keeps its last bit.
+    """
+    if xp is None:
+        v = v.astype(np.float64)
+        with np.errstate(over="ignore"):
+            norm = float(np.linalg.norm(v))
+        if math.isinf(norm):
+            largest = float(np.max(np.abs(v)))
+            norm = largest * float(np.linalg.norm(v / largest))
+        return norm
+    # Only this Python float leaves the device, but for the rescaled second try.
+    norm = float(xp.sqrt(xp.sum(v * v)))
+    if math.isinf(norm):
+        largest = xp.max(xp.abs(v))
+        scaled = v / largest
+        norm = float(largest * xp.sqrt(xp.sum(scaled * scaled)))
+    return norm
 
 
 def lipschitz_constant(

@@ -373,6 +373,17 @@ def test_bad_weights_labels_or_c_give_the_numpy_error(
     assert str(dask_error.value) == str(numpy_error.value)
 
 
+def test_features_too_large_give_the_numpy_error_before_any_warning():
+    X, y, _ = make_problem(2)
+    X = X * 1e200
+    # filterwarnings=error: a RuntimeWarning on a worker would come first.
+    with pytest.raises(ValueError, match="too large in magnitude") as dask_error:
+        GDLogisticRegression().fit(*as_dask(X, y))
+    with pytest.raises(ValueError) as numpy_error:
+        GDLogisticRegression().fit(X, y)
+    assert str(dask_error.value) == str(numpy_error.value)
+
+
 def test_objective_names_a_label_not_seen_during_fit_as_numpy_does():
     X, y, _ = make_problem(2)
     model = GDLogisticRegression().fit(X, y)

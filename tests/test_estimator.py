@@ -434,3 +434,31 @@ def test_absurd_learning_rate_gives_the_clear_error_without_overflow_warnings(
         GDLogisticRegression(solver="gd", learning_rate=learning_rate).fit(
             *breast_cancer
         )
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "sgd"])
+@pytest.mark.parametrize("learning_rate", ["auto", 0.1])
+@pytest.mark.parametrize("scale", [1e200, 3e153])
+def test_features_too_large_raise_before_any_warning(
+    breast_cancer, method, solver, learning_rate, scale
+):
+    X, y = breast_cancer
+    # 3e153: each square fits in a float, a row of 30 of them does not.
+    X = X / np.abs(X).max() * scale
+    model = GDLogisticRegression(solver=solver, learning_rate=learning_rate)
+    extra = {"classes": [0, 1]} if method == "partial_fit" else {}
+    # filterwarnings=error: the ValueError must be the first thing raised.
+    with pytest.raises(ValueError, match="features are too large in magnitude"):
+        getattr(model, method)(X, y, **extra)
+
+
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "sgd"])
+def test_a_diverging_rate_on_features_of_1e100_names_the_safe_step(
+    breast_cancer, solver
+):
+    # The curvature, about 1e200, is representable, its square is not: the safe step
+    # 1/L is still computed, without an overflow warning before the error.
+    X, y = breast_cancer
+    with pytest.raises(ValueError, match=r"learning_rate=1\.0 is too large.*1/L = \d"):
+        GDLogisticRegression(solver=solver, learning_rate=1.0).fit(X * 1e100, y)
