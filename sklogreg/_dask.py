@@ -41,6 +41,7 @@ from ._input_checks import (
     check_feature_magnitude,
     check_penalty_scale,
     largest_magnitude,
+    raise_non_finite_labels,
 )
 from ._loss import (
     binary_loss,
@@ -226,8 +227,9 @@ def scan_labels_and_weights(X, y, sample_weight):
     Raises
     ------
     ValueError
-        For non-finite values in ``X``, features whose squares overflow, negative
-        or non-finite sample weights.
+        For NaN or infinite labels (scikit-learn's error), non-finite values in
+        ``X``, features whose squares overflow, negative or non-finite sample
+        weights.
     """
     total = _tree_reduce(
         [
@@ -237,6 +239,8 @@ def scan_labels_and_weights(X, y, sample_weight):
         _merge_scans,
     )
     scan = dask.compute(total)[0]
+    # Before the classes are read: NaN labels are distinct keys that no lookup finds.
+    raise_non_finite_labels(scan["y_nan"], scan["y_inf"], y.dtype)
     if not scan["finite"]:
         raise ValueError(
             "Input X contains NaN or infinity: the log-loss is undefined there. Drop "
@@ -265,7 +269,10 @@ def _scan_chunk(X_chunk, labels, sample_weight) -> dict:
         else np.asarray(sample_weight, dtype=np.float64)
     )
     totals = np.bincount(encoded, weights=weights, minlength=classes.size)
+    floating = labels.dtype.kind in "fc"
     return {
+        "y_nan": floating and bool(np.isnan(labels).any()),
+        "y_inf": floating and bool(np.isinf(labels).any()),
         "finite": bool(np.isfinite(values).all()),
         "largest": largest_magnitude(X_chunk),
         "min_weight": float(weights.min(initial=np.inf)),
@@ -280,6 +287,8 @@ def _merge_scans(a: dict, b: dict) -> dict:
         return {key: x.get(key, 0) + y.get(key, 0) for key in x.keys() | y.keys()}
 
     return {
+        "y_nan": a["y_nan"] or b["y_nan"],
+        "y_inf": a["y_inf"] or b["y_inf"],
         "finite": a["finite"] and b["finite"],
         "largest": max(a["largest"], b["largest"]),
         "min_weight": min(a["min_weight"], b["min_weight"]),

@@ -15,6 +15,7 @@ from numbers import Real
 import numpy as np
 from scipy import sparse
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import _assert_all_finite
 
 __all__ = [
     "check_at_least_two_classes",
@@ -25,6 +26,7 @@ __all__ = [
     "class_weights",
     "features_too_large_error",
     "largest_magnitude",
+    "raise_non_finite_labels",
     "weight_sum",
 ]
 
@@ -67,6 +69,17 @@ def check_known_labels(labels: np.ndarray, classes: np.ndarray, origin: str) -> 
             f"y contains label(s) {unknown.tolist()} not among the classes "
             f"{classes.tolist()} {origin}."
         )
+
+
+def raise_non_finite_labels(has_nan: bool, has_inf: bool, dtype) -> None:
+    """Scikit-learn's own error for NaN or infinite labels, when there are any.
+
+    The Dask path scans ``y`` on the workers and knows only that it holds them;
+    the error is the one ``validate_data`` gives for in-memory ``y``.
+    """
+    for found, value in ((has_nan, np.nan), (has_inf, np.inf)):
+        if found:
+            _assert_all_finite(np.array([value], dtype=dtype), input_name="y")
 
 
 def class_weights(

@@ -206,6 +206,20 @@ def test_bad_values_in_chunks_raise_a_clear_error(corrupt, message):
         GDLogisticRegression().fit(*as_dask(X, y), sample_weight=weights)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("y_kind", ["dask", "numpy"])
+def test_non_finite_labels_give_the_error_scikit_learn_gives(bad, y_kind):
+    X, y, _ = make_problem(2)
+    y = y.astype(float)
+    y[321] = bad
+    X_dask, y_dask = as_dask(X, y)
+    with pytest.raises(ValueError, match=r"Input y contains (NaN|infinity)") as error:
+        GDLogisticRegression().fit(X_dask, y_dask if y_kind == "dask" else y)
+    with pytest.raises(ValueError) as numpy_error:
+        GDLogisticRegression().fit(X, y)
+    assert str(error.value) == str(numpy_error.value)
+
+
 def test_sgd_and_partial_fit_refuse_dask_input_with_what_to_do():
     X, y, _ = make_problem(2)
     X_dask, y_dask = as_dask(X, y)
