@@ -8,11 +8,12 @@ attributes, warnings and tags. The maths lives in `sklogreg._loss`,
 from __future__ import annotations
 
 import contextlib
+import copy as copy_module
 import functools
 import sys
 import warnings
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -607,11 +608,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         Successive calls stream the data: with ``solver="sgd"`` each call is one epoch
         of minibatch steps over the chunk (shuffled with the estimator's own random
-        stream); with "gd" or "nesterov" it is one full (proximal) gradient step on
-        the chunk, the chunk being the minibatch. The step size is fixed on the first
-        call (``learning_rate``, or for "auto" ``1 / L(b)`` from the first chunk) and
-        the random stream continues across calls, so a sequence of calls is
-        reproducible for a given ``random_state``.
+        stream, seeded from ``random_state`` on the first call); with "gd" or
+        "nesterov" it is one full (proximal) gradient step on the chunk, the chunk
+        being the minibatch. The step size is set on the first call
+        (``learning_rate``, or for "auto" ``1 / L(b)`` from that chunk), and again
+        on the first call after ``learning_rate`` or (for "sgd") ``batch_size``
+        changed; the random stream continues across calls, so a sequence of calls
+        is reproducible for a given ``random_state``. A call that raises changes
+        nothing: the same stream without it gives bitwise the same model.
 
         Penalty. The chunk's objective is that of the contract with the penalty
         ``1 / (C * S_seen)``, where ``S_seen`` is the total (class-)weight of all the
@@ -620,6 +624,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         regularise it. Streaming a data set twice counts its rows twice, like
         repeating them. (``SGDClassifier`` keeps its per-sample ``alpha`` instead;
         ``alpha = 1 / (C * n)`` is the same penalty once ``n`` rows have been seen.)
+        ``C``, ``l1_ratio`` and ``class_weight`` changed between calls apply from
+        the next chunk on.
 
         Parameters
         ----------
@@ -647,7 +653,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             stream is unknown: pass a dict, for example from
             ``sklearn.utils.class_weight.compute_class_weight``), or ``X`` is not
             a NumPy array or SciPy matrix under ``array_api_dispatch`` (use `fit`
-            with "gd" or "nesterov" for Array API input).
+            with "gd" or "nesterov" for Array API input), or ``fit_intercept`` or
+            ``solver`` changed since the stream started (its state does not carry
+            over: call `fit`, or start a new stream on a clone).
         """
         if is_dask_array(X):
             raise TypeError(
@@ -656,13 +664,16 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "Dask array, pass its row blocks: for block in X.blocks: "
                 "model.partial_fit(block.compute(), ...)."
             )
+        return self._keeping_state_on_error(
+            self._partial_fit, X, y, classes, sample_weight
+        )
+
+    def _partial_fit(self, X, y, classes, sample_weight):
         first_call = not hasattr(self, "classes_")
         self._check_array_api_solver(get_namespace(X)[0], "partial_fit")
-        if first_call and classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the "
-                "labels of every class the stream will contain."
-            )
+        state = getattr(self, "_stream_state", None)
+        if state is not None:
+            state.check_unchanged(self)
         if isinstance(self.class_weight, str):
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: the class "
@@ -680,27 +691,13 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         self._check_feature_magnitude(X)
         check_classification_targets(y)
-        if classes is not None:
-            classes = np.unique(np.asarray(classes))
-            if classes.size < 2:
-                raise ValueError(
-                    f"classes must hold at least 2 classes, got {classes.tolist()}."
-                )
-            if not first_call and not np.array_equal(classes, self.classes_):
-                raise ValueError(
-                    f"classes={classes.tolist()} is not the set of classes of the "
-                    f"earlier calls, {self.classes_.tolist()}: partial_fit cannot "
-                    "add or remove classes."
-                )
-        else:
-            classes = self.classes_
+        classes = self._stream_classes(classes, first_call)
         check_known_labels(
             np.unique(y), classes, "declared on the first call to partial_fit"
         )
         y_encoded = np.searchsorted(classes, y)
-        state = getattr(self, "_stream_state", None)
         if state is None:
-            state = _StreamState(check_random_state(self.random_state))
+            state = _StreamState(self)
         sample_weight, chunk_weight = self._combined_sample_weight(
             sample_weight, X, y_encoded, classes, weight_seen=state.weight_seen
         )
@@ -715,31 +712,67 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             precondition=False,
             penalty_weight_sum=state.weight_seen + chunk_weight,
         )
-        # "gd" and "nesterov" take full steps: the whole chunk is the minibatch.
-        batch_size = self.batch_size if self.solver == "sgd" else X.shape[0]
         if first_call:
             model = np.zeros(objective.coef_shape, dtype=X.dtype)
         else:
             model = np.column_stack(
                 [self.coef_, self.intercept_] if self.fit_intercept else [self.coef_]
             ).astype(X.dtype)
-        # The SGD chain carries on where the last call left it (from the model after
-        # a fit).
-        coef = model if state.chain is None else state.chain.astype(X.dtype)
-        if state.step is None:
-            state.step = (
+        step = self._stream_epoch(objective, model, state)
+        # Only a call that succeeded reaches here: the stream moves on as one.
+        state.advance(step, chunk_weight)
+        self._set_stream_attributes(step.coef, classes, X.shape[1], state)
+        return self
+
+    def _stream_classes(self, classes, first_call: bool) -> np.ndarray:
+        """The stream's classes: ``classes`` checked against the earlier calls'."""
+        if classes is None:
+            if first_call:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: the "
+                    "labels of every class the stream will contain."
+                )
+            return self.classes_
+        classes = np.unique(np.asarray(classes))
+        if classes.size < 2:
+            raise ValueError(
+                f"classes must hold at least 2 classes, got {classes.tolist()}."
+            )
+        if not first_call and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"classes={classes.tolist()} is not the set of classes of the "
+                f"earlier calls, {self.classes_.tolist()}: partial_fit cannot "
+                "add or remove classes."
+            )
+        return classes
+
+    def _stream_epoch(self, objective, model, state) -> _StreamStep:
+        """One call's pass over the chunk, from ``model`` and the stream's ``state``.
+
+        Reads ``state`` and never changes it (its random stream is copied): the
+        caller advances it with the result, once nothing can raise any more.
+        """
+        # "gd" and "nesterov" take full steps: the whole chunk is the minibatch.
+        batch_size = self.batch_size if self.solver == "sgd" else objective.n_samples
+        step_size = state.step_size_for(self)
+        if step_size is None:
+            step_size = (
                 self._safe_stochastic_step(objective, batch_size)
                 if self.learning_rate == "auto"
                 else float(self.learning_rate)
             )
+        # The SGD chain carries on where the last call left it (from the model after
+        # a fit).
+        chain = model if state.chain is None else state.chain.astype(model.dtype)
+        random_state = copy_module.deepcopy(state.random_state)
         value_before = objective.value(model)
         try:
             epoch = sgd_epoch(
                 objective,
-                coef,
-                step=state.step,
+                chain,
+                step=step_size,
                 batch_size=batch_size,
-                random_state=state.random_state,
+                random_state=random_state,
                 average=state.average,
                 n_steps=state.n_steps,
             )
@@ -760,39 +793,42 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 ObjectiveDivergedError(
                     f"the objective on this chunk went from {value_before:.6g} to "
                     f"{value:.6g}",
-                    step=state.step,
+                    step=step_size,
                     iteration=1,
                 ),
                 self._safe_stochastic_step(objective, batch_size),
             )
-        gradient_max = objective.optimality(coef, gradient)
-        state.weight_seen += chunk_weight
-        state.n_calls += 1
-        state.chain, state.average = epoch.last, epoch.average
-        state.n_steps = epoch.n_steps
+        return _StreamStep(
+            coef=coef,
+            chain=epoch.last,
+            average=epoch.average,
+            n_steps=epoch.n_steps,
+            random_state=random_state,
+            step_size=step_size,
+            step_parameters=state.step_made_for(self),
+            value_before=value_before,
+            value=value,
+            gradient_max=objective.optimality(coef, gradient),
+        )
 
+    def _set_stream_attributes(self, coef, classes, n_features: int, state) -> None:
+        """The fitted attributes after a `partial_fit` call, from ``state``."""
         if classes.size > 2:
             coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
-        n_features = X.shape[1]
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(coef[:, :n_features])
         self.intercept_ = (
             coef[:, n_features].copy()
             if self.fit_intercept
-            else np.zeros(coef.shape[0], dtype=X.dtype)
+            else np.zeros(coef.shape[0], dtype=coef.dtype)
         )
-        if state.n_calls == 1:
-            state.loss_curve.append(value_before)
-        state.loss_curve.append(value)
-        state.gradient_max_curve.append(gradient_max)
         self.n_iter_ = state.n_calls
         self.loss_curve_ = np.asarray(state.loss_curve)
         self.gradient_max_curve_ = np.asarray(state.gradient_max_curve)
-        self.step_sizes_ = np.full(state.n_calls, state.step)
-        self.learning_rate_ = state.step
-        self.converged_ = gradient_max <= self.tol
+        self.step_sizes_ = np.asarray(state.step_sizes)
+        self.learning_rate_ = state.step_sizes[-1]
+        self.converged_ = state.gradient_max_curve[-1] <= self.tol
         self._stream_state = state
-        return self
 
     def _combined_sample_weight(
         self, sample_weight, X, y_encoded, classes, *, weight_seen: float = 0.0
@@ -1292,12 +1328,37 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return tags
 
 
-class _StreamState:
-    """What `GDLogisticRegression.partial_fit` carries from one call to the next."""
+class _StreamStep(NamedTuple):
+    """What one `partial_fit` call computed, before the stream takes it in."""
 
-    def __init__(self, random_state: np.random.RandomState) -> None:
-        self.random_state = random_state
+    coef: np.ndarray
+    chain: np.ndarray
+    average: np.ndarray
+    n_steps: int
+    random_state: np.random.RandomState
+    step_size: float
+    step_parameters: tuple
+    value_before: float
+    value: float
+    gradient_max: float
+
+
+class _StreamState:
+    """What `GDLogisticRegression.partial_fit` carries from one call to the next.
+
+    Started from the estimator's parameters on the first call of a stream; a call
+    only reads it until it has succeeded, then `advance` takes its result in.
+    """
+
+    # Parameters the stream's state is made for and that cannot change under it:
+    # the coefficients' layout, and whose chain and step sizes the state holds.
+    FIXED = ("fit_intercept", "solver")
+
+    def __init__(self, estimator: GDLogisticRegression) -> None:
+        self.fixed = {name: getattr(estimator, name) for name in self.FIXED}
+        self.random_state = check_random_state(estimator.random_state)
         self.step: float | None = None
+        self.step_parameters: tuple | None = None
         self.chain: np.ndarray | None = None
         self.average: np.ndarray | None = None
         self.n_steps = 0
@@ -1305,6 +1366,59 @@ class _StreamState:
         self.n_calls = 0
         self.loss_curve: list[float] = []
         self.gradient_max_curve: list[float] = []
+        self.step_sizes: list[float] = []
+
+    def check_unchanged(self, estimator: GDLogisticRegression) -> None:
+        """Refuse to continue the stream after a parameter in `FIXED` changed."""
+        for name, then in self.fixed.items():
+            now = getattr(estimator, name)
+            if now != then:
+                raise ValueError(
+                    f"{name} changed from {then!r} to {now!r} since the last "
+                    f"partial_fit call: {_STREAM_BREAKS[name]}. Call fit (with "
+                    "warm_start=True to start from coef_), or start a new stream "
+                    "on a fresh estimator: sklearn.base.clone(model)."
+                )
+
+    @staticmethod
+    def step_made_for(estimator: GDLogisticRegression) -> tuple:
+        """The parameters that size the step: ``learning_rate``, "sgd"'s batch."""
+        # "gd" and "nesterov" step on whole chunks: batch_size does not size them.
+        batch_size = estimator.batch_size if estimator.solver == "sgd" else None
+        return estimator.learning_rate, batch_size
+
+    def step_size_for(self, estimator: GDLogisticRegression) -> float | None:
+        """The stream's step size, or ``None`` when it must be (re)computed.
+
+        ``None`` on the first call and after ``learning_rate`` or the "sgd"
+        ``batch_size`` changed: the step follows them.
+        """
+        if self.step_parameters != self.step_made_for(estimator):
+            return None
+        return self.step
+
+    def advance(self, step: _StreamStep, chunk_weight: float) -> None:
+        """Take in a successful call's result: the stream moves on by one chunk."""
+        self.random_state = step.random_state
+        self.step, self.step_parameters = step.step_size, step.step_parameters
+        self.chain, self.average = step.chain, step.average
+        self.n_steps = step.n_steps
+        self.weight_seen += chunk_weight
+        self.n_calls += 1
+        if self.n_calls == 1:
+            self.loss_curve.append(step.value_before)
+        self.loss_curve.append(step.value)
+        self.gradient_max_curve.append(step.gradient_max)
+        self.step_sizes.append(step.step_size)
+
+
+# Why a change of each of `_StreamState.FIXED` cannot carry the stream on.
+_STREAM_BREAKS = {
+    "fit_intercept": "the stream's coefficients have another layout (with or "
+    "without the intercept column)",
+    "solver": "the stream's state (its SGD chain, running average and step "
+    "size) is that of the other solver",
+}
 
 
 def _validation_split(X, y_encoded, sample_weight, validation_fraction, random_state):
