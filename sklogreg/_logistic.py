@@ -845,12 +845,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         xp = namespace_of(X)
-        # The labels are on the host: so are the weights used to count them.
-        host_weight = (
-            sample_weight if xp is None else move_to(sample_weight, xp=np, device="cpu")
-        )
         class_weight = None
         if self.class_weight is not None:
+            # The labels are on the host: so are the weights used to count them.
+            host_weight = (
+                sample_weight
+                if xp is None
+                else move_to(sample_weight, xp=np, device="cpu")
+            )
             counts = np.bincount(y_encoded, minlength=classes.size)
             totals = np.bincount(y_encoded, host_weight, minlength=classes.size)
             class_weight = class_weights(self.class_weight, classes, totals, counts)
