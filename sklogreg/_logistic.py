@@ -18,6 +18,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from scipy import sparse
 from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -42,7 +43,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._array_api import copy, namespace_of
+from ._array_api import copy, detached, namespace_of
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
 from ._input_checks import (
     check_at_least_two_classes,
@@ -373,6 +374,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         # and on X's device; y and sample_weight follow X.
         xp, _ = get_namespace(X)
         self._check_array_api_solver(xp, "fit")
+        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
         X, y = validate_data(
             self,
             X,
@@ -671,6 +673,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _partial_fit(self, X, y, classes, sample_weight):
         first_call = not hasattr(self, "classes_")
         self._check_array_api_solver(get_namespace(X)[0], "partial_fit")
+        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
         state = getattr(self, "_stream_state", None)
         if state is not None:
             state.check_unchanged(self)
@@ -881,13 +884,30 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         check_feature_magnitude(largest_magnitude(X, xp), X.shape[1], X.dtype, xp)
 
     def _check_same_namespace(self, X, method: str) -> None:
-        """Under array API dispatch, refuse ``X`` of another namespace than the fit's.
+        """Refuse ``X`` of another namespace than the fit's.
 
-        scikit-learn's ``check_same_namespace``, with its error naming ``method``;
-        Dask arrays (NumPy coefficients, their own path) are left to that path.
+        Under array API dispatch, scikit-learn's ``check_same_namespace``, with its
+        error naming ``method``. Without dispatch every input becomes NumPy, which
+        a model fitted on another namespace cannot take: the error says where the
+        model lives. Dask arrays (NumPy coefficients, their own path) are left to
+        that path.
         """
-        if not is_dask_array(X):
-            check_same_namespace(X, self, attribute="coef_", method=method)
+        if is_dask_array(X):
+            return
+        check_same_namespace(X, self, attribute="coef_", method=method)
+        coef = getattr(self, "coef_", None)
+        if namespace_of(coef) is None or get_config()["array_api_dispatch"]:
+            return
+        library = type(coef).__module__.split(".")[0]
+        raise ValueError(
+            f"This model was fitted on {library} arrays (coef_: "
+            f"{library}.{type(coef).__name__} on {coef.device}), and {method} got "
+            "input without array_api_dispatch, which becomes NumPy. Pass "
+            f"{library} input with sklearn.set_config(array_api_dispatch=True) (or "
+            "inside sklearn.config_context(array_api_dispatch=True)), or move "
+            "coef_ and intercept_ to NumPy first, for example with model = "
+            "sklearn.utils._array_api.move_estimator_to(model, numpy, 'cpu')."
+        )
 
     def _check_array_api_solver(self, xp, method: str) -> None:
         """Refuse a non-NumPy namespace where only NumPy and SciPy are supported."""
@@ -1128,6 +1148,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         xp, _ = get_namespace(X)
         self._check_same_namespace(X, "objective")
+        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
         X, y = validate_data(
             self,
             X,
