@@ -384,16 +384,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             reset=True,
         )
         self._check_feature_magnitude(X)
-        # Labels are encoded on the host, once: classes_ stays a NumPy array (it
-        # may hold strings), and the solvers only see the encoded target, on the
-        # device of X.
-        if not isinstance(y, np.ndarray):
-            y = move_to(y, xp=np, device="cpu")
-        check_classification_targets(y)
-        label_encoder = LabelEncoder()
-        y_encoded = label_encoder.fit_transform(y)
-        classes = label_encoder.classes_
-        check_at_least_two_classes(classes)
+        y, y_encoded, classes = _encoded_labels(y)
         weights, _ = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
         random_state = check_random_state(self.random_state)
         validation = None
@@ -1493,6 +1484,22 @@ def _validation_scorer(objective: LogisticObjective, X_val, y_val, sw_val):
         return float(np.average(predicted == y_val, weights=sw_val))
 
     return score
+
+
+def _encoded_labels(y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``y`` on the host, as indices into its sorted classes, and those classes.
+
+    Labels are encoded on the host, once: ``classes_`` stays a NumPy array (it may
+    hold strings), and the solvers only see the encoded target, on the device of
+    ``X``.
+    """
+    if not isinstance(y, np.ndarray):
+        y = move_to(y, xp=np, device="cpu")
+    check_classification_targets(y)
+    label_encoder = LabelEncoder()
+    y_encoded = label_encoder.fit_transform(y)
+    check_at_least_two_classes(label_encoder.classes_)
+    return y, y_encoded, label_encoder.classes_
 
 
 def _labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
