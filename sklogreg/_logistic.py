@@ -712,7 +712,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             model = np.column_stack(
                 [self.coef_, self.intercept_] if self.fit_intercept else [self.coef_]
             ).astype(X.dtype)
-        step = self._stream_epoch(objective, model, state)
+        step = self._stream_epoch(objective, model, state, n_rows=X.shape[0])
         # Only a call that succeeded reaches here: the stream moves on as one.
         state.advance(step, chunk_weight)
         self._set_stream_attributes(step.coef, classes, X.shape[1], state)
@@ -740,14 +740,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         return classes
 
-    def _stream_epoch(self, objective, model, state) -> _StreamStep:
+    def _stream_epoch(self, objective, model, state, *, n_rows: int) -> _StreamStep:
         """One call's pass over the chunk, from ``model`` and the stream's ``state``.
 
         Reads ``state`` and never changes it (its random stream is copied): the
         caller advances it with the result, once nothing can raise any more.
+        ``n_rows`` is the number of rows of the chunk.
         """
         # "gd" and "nesterov" take full steps: the whole chunk is the minibatch.
-        batch_size = self.batch_size if self.solver == "sgd" else objective.n_samples
+        batch_size = self.batch_size if self.solver == "sgd" else n_rows
         step_size = state.step_size_for(self)
         if step_size is None:
             step_size = (
