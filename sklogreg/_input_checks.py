@@ -212,9 +212,9 @@ def check_penalty_scale(C: float, total_weight: float, dtype, xp=None) -> None:
     if np.isinf(C):
         return
     largest, _, name = _float_info(dtype, xp)
-    # Compares C * S with _PENALTY_HEADROOM / largest without dividing by a product
-    # that may underflow to zero.
-    if C * total_weight * largest >= _PENALTY_HEADROOM:
+    # Python floats: a product that overflows is inf without a warning (C may come
+    # as a NumPy scalar), one that underflows is 0 and fails; nothing divides by it.
+    if float(C) * float(total_weight) >= _PENALTY_HEADROOM / largest:
         return
     raise ValueError(
         f"C={C:g} is too small: with the sample weights (times class weights) "

@@ -262,6 +262,13 @@ def test_unusable_weights_or_c_raise_naming_their_cause(
     assert "StandardScaler" not in str(error.value)
 
 
+@pytest.mark.parametrize("C", [np.float64(1e300), np.float32(1e30), 1e300])
+def test_large_c_of_any_float_type_fits_without_overflow_warnings(breast_cancer, C):
+    # filterwarnings=error: the check of the penalty's size must not overflow itself.
+    model = GDLogisticRegression(C=C).fit(*breast_cancer)
+    assert np.all(np.isfinite(model.coef_))
+
+
 def test_balanced_class_weight_gives_a_class_of_zero_total_weight_weight_zero(iris):
     X, y = iris
     sample_weight = np.where(y == 2, 0.0, 1.0)
