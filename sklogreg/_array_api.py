@@ -18,7 +18,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.externals import array_api_compat
 
-__all__ = ["copy", "namespace_of"]
+__all__ = ["copy", "detached", "namespace_of"]
 
 
 def namespace_of(*arrays):
@@ -53,3 +53,16 @@ def copy(array, xp=None):
     if xp is None:
         return array.copy()
     return xp.asarray(array, copy=True)
+
+
+def detached(array):
+    """``array`` cut from any autograd graph (PyTorch's ``requires_grad``).
+
+    A fit differentiates nothing: on an input that requires grad, every operation
+    would record its graph (memory that grows with every iteration) and the fitted
+    arrays would carry a ``grad_fn``. Arrays without ``requires_grad`` set, of any
+    library, are returned as they are.
+    """
+    if getattr(array, "requires_grad", False):
+        return array.detach()
+    return array

@@ -38,6 +38,13 @@ from scipy import sparse
 
 from ._backends import NumpyBackend
 from ._curvature import gram_lipschitz_constant
+from ._input_checks import (
+    check_combined_weights,
+    check_feature_magnitude,
+    check_penalty_scale,
+    largest_magnitude,
+    raise_non_finite_labels,
+)
 from ._loss import log_loss_for, secant_curvature
 from ._objective import LogisticObjective
 
@@ -178,7 +185,10 @@ class RowEncoding:
         else:
             weights = np.asarray(sample_weight, dtype=self.dtype)
         if self.class_weight is not None:
-            weights = weights * self.class_weight[encoded].astype(self.dtype)
+            # An overflow is reported on the client, by the check of the largest
+            # weight (see `check_combined_weights`).
+            with np.errstate(over="ignore"):
+                weights = weights * self.class_weight[encoded].astype(self.dtype)
         return weights
 
     def weights(self, encoded: np.ndarray, sample_weight) -> np.ndarray:
@@ -210,7 +220,9 @@ def scan_labels_and_weights(X, y, sample_weight):
     Raises
     ------
     ValueError
-        For non-finite values in ``X``, negative or non-finite sample weights.
+        For NaN or infinite labels (scikit-learn's error), non-finite values in
+        ``X``, features whose squares overflow, negative or non-finite sample
+        weights.
     """
     total = _tree_reduce(
         [
@@ -220,11 +232,14 @@ def scan_labels_and_weights(X, y, sample_weight):
         _merge_scans,
     )
     scan = dask.compute(total)[0]
+    # Before the classes are read: NaN labels are distinct keys that no lookup finds.
+    raise_non_finite_labels(scan["y_nan"], scan["y_inf"], y.dtype)
     if not scan["finite"]:
         raise ValueError(
             "Input X contains NaN or infinity: the log-loss is undefined there. Drop "
             "or impute those values first."
         )
+    check_feature_magnitude(scan["largest"], X.shape[1], X.dtype)
     if scan["min_weight"] < 0 or not np.isfinite(scan["max_weight"]):
         raise ValueError(
             "sample_weight must be finite and non-negative: found values from "
@@ -247,8 +262,12 @@ def _scan_chunk(X_chunk, labels, sample_weight) -> dict:
         else np.asarray(sample_weight, dtype=np.float64)
     )
     totals = np.bincount(encoded, weights=weights, minlength=classes.size)
+    floating = labels.dtype.kind in "fc"
     return {
+        "y_nan": floating and bool(np.isnan(labels).any()),
+        "y_inf": floating and bool(np.isinf(labels).any()),
         "finite": bool(np.isfinite(values).all()),
+        "largest": largest_magnitude(X_chunk),
         "min_weight": float(weights.min(initial=np.inf)),
         "max_weight": float(weights.max(initial=-np.inf)),
         "totals": dict(zip(classes.tolist(), totals.tolist(), strict=True)),
@@ -261,7 +280,10 @@ def _merge_scans(a: dict, b: dict) -> dict:
         return {key: x.get(key, 0) + y.get(key, 0) for key in x.keys() | y.keys()}
 
     return {
+        "y_nan": a["y_nan"] or b["y_nan"],
+        "y_inf": a["y_inf"] or b["y_inf"],
         "finite": a["finite"] and b["finite"],
+        "largest": max(a["largest"], b["largest"]),
         "min_weight": min(a["min_weight"], b["min_weight"]),
         "max_weight": max(a["max_weight"], b["max_weight"]),
         "totals": merged(a["totals"], b["totals"]),
@@ -419,11 +441,7 @@ class DaskData:
         # Graphs computed so far: the benchmark reports graphs per iteration.
         self.n_graphs = 0
         weight_max = self._reduce(_largest_weight_of_chunk, encoding, combine=max)
-        if not weight_max > 0:
-            raise ValueError(
-                "The sample weights (times class weights) sum to zero: there is "
-                "nothing to fit."
-            )
+        check_combined_weights(weight_max, encoding.dtype)
         with_gram = X.shape[1] <= self.MAX_GRAM_FEATURES
         relative_sum, mean, mean_square, gram = self._reduce(
             _weight_sum_and_moments_of_chunk, encoding, weight_max, with_gram
@@ -625,6 +643,7 @@ def dask_objective(
 ) -> LogisticObjective:
     """The contract's objective on a row-chunked Dask array (see `DaskData`)."""
     data = DaskData(X, y, sample_weight, encoding=encoding, fit_intercept=fit_intercept)
+    check_penalty_scale(C, data.weight_sum, data.dtype)
     return LogisticObjective(
         data,
         C=C,

@@ -7,15 +7,16 @@ attributes, warnings and tags. The maths lives in `sklogreg._loss`,
 
 from __future__ import annotations
 
+import copy as copy_module
 import functools
-import inspect
 import sys
 import warnings
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from scipy import sparse
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -32,7 +33,6 @@ from sklearn.utils._array_api import (
     device as _device,
 )
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -40,9 +40,20 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._array_api import copy, namespace_of
+from ._array_api import copy, detached, namespace_of
 from ._backends import NumpyBackend, backend_for
 from ._callbacks import CALLBACKS_AVAILABLE, CallbackSupportMixin, IterationTasks
+from ._input_checks import (
+    check_at_least_two_classes,
+    check_combined_weights,
+    check_feature_magnitude,
+    check_known_labels,
+    check_penalty_scale,
+    class_weights,
+    features_too_large_error,
+    largest_magnitude,
+    weight_sum,
+)
 from ._loss import log_loss_for
 from ._objective import LogisticObjective, logistic_objective
 from ._scaling import ColumnScaling
@@ -362,6 +373,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         # and on X's device; y and sample_weight follow X.
         xp, _ = get_namespace(X)
         self._check_array_api_solver(xp, "fit")
+        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
         X, y = validate_data(
             self,
             X,
@@ -370,21 +382,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             dtype=[xp.float64, xp.float32],
             reset=True,
         )
-        # Labels are encoded on the host, once: classes_ stays a NumPy array (it
-        # may hold strings), and the solvers only see the encoded target, on the
-        # device of X.
-        if not isinstance(y, np.ndarray):
-            y = move_to(y, xp=np, device="cpu")
-        check_classification_targets(y)
-        label_encoder = LabelEncoder()
-        y_encoded = label_encoder.fit_transform(y)
-        classes = label_encoder.classes_
-        if classes.size < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but the "
-                f"data contains only one class: {classes[0]!r}."
-            )
-        weights = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
+        self._check_feature_magnitude(X)
+        y, y_encoded, classes = _encoded_labels(y)
+        weights, _ = self._combined_sample_weight(sample_weight, X, y_encoded, classes)
         random_state = check_random_state(self.random_state)
         validation, sample_rows = None, None
         if self.solver == "sgd" and self.early_stopping:
@@ -450,46 +450,25 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         if classes is None:
             classes = seen
-            if classes.size < 2:
-                raise ValueError(
-                    "This solver needs samples of at least 2 classes in the data, but "
-                    f"the data contains only one class: {classes[0]!r}."
-                )
+            check_at_least_two_classes(classes)
             check_classification_targets(classes)
         else:
-            unknown = np.setdiff1d(seen, classes)
-            if unknown.size:
-                raise ValueError(
-                    f"y contains labels {unknown.tolist()} not seen during fit; "
-                    f"classes_ is {classes.tolist()}."
-                )
+            check_known_labels(seen, classes, "seen during fit")
         # Totals and counts per class of `classes` (0 for a class absent here).
         position = np.searchsorted(classes, seen)
         class_totals = np.zeros(classes.size)
         class_counts = np.zeros(classes.size)
         class_totals[position] = seen_totals
         class_counts[position] = seen_counts
-        class_weight = None
-        if self.class_weight == "balanced":
-            # As compute_class_weight: weighted counts where it takes sample weights
-            # (scikit-learn >= 1.8), plain counts before.
-            weighted = (
-                "sample_weight" in inspect.signature(compute_class_weight).parameters
-            )
-            totals = class_totals if weighted else class_counts
-            # A class absent here (only in `objective`) gets an infinite weight
-            # that no row uses.
-            with np.errstate(divide="ignore"):
-                class_weight = totals.sum() / (classes.size * totals)
-        elif self.class_weight is not None:
-            class_weight = compute_class_weight(
-                self.class_weight, classes=classes, y=classes
-            )
         objective = dask_objective(
             X,
             y_chunked,
             weight_chunked,
-            encoding=RowEncoding(classes, class_weight, X.dtype),
+            encoding=RowEncoding(
+                classes,
+                class_weights(self.class_weight, classes, class_totals, class_counts),
+                X.dtype,
+            ),
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,
@@ -619,11 +598,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         Successive calls stream the data: with ``solver="sgd"`` each call is one epoch
         of minibatch steps over the chunk (shuffled with the estimator's own random
-        stream); with "gd" or "nesterov" it is one full (proximal) gradient step on
-        the chunk, the chunk being the minibatch. The step size is fixed on the first
-        call (``learning_rate``, or for "auto" ``1 / L(b)`` from the first chunk) and
-        the random stream continues across calls, so a sequence of calls is
-        reproducible for a given ``random_state``.
+        stream, seeded from ``random_state`` on the first call); with "gd" or
+        "nesterov" it is one full (proximal) gradient step on the chunk, the chunk
+        being the minibatch. The step size is set on the first call
+        (``learning_rate``, or for "auto" ``1 / L(b)`` from that chunk), and again
+        on the first call after ``learning_rate`` or (for "sgd") ``batch_size``
+        changed; the random stream continues across calls, so a sequence of calls
+        is reproducible for a given ``random_state``. A call that raises changes
+        nothing: the same stream without it gives bitwise the same model.
 
         Penalty. The chunk's objective is that of the contract with the penalty
         ``1 / (C * S_seen)``, where ``S_seen`` is the total (class-)weight of all the
@@ -632,6 +614,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         regularise it. Streaming a data set twice counts its rows twice, like
         repeating them. (``SGDClassifier`` keeps its per-sample ``alpha`` instead;
         ``alpha = 1 / (C * n)`` is the same penalty once ``n`` rows have been seen.)
+        ``C``, ``l1_ratio`` and ``class_weight`` changed between calls apply from
+        the next chunk on.
 
         Parameters
         ----------
@@ -659,7 +643,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             stream is unknown: pass a dict, for example from
             ``sklearn.utils.class_weight.compute_class_weight``), or ``X`` is not
             a NumPy array or SciPy matrix under ``array_api_dispatch`` (use `fit`
-            with "gd" or "nesterov" for Array API input).
+            with "gd" or "nesterov" for Array API input), or ``fit_intercept`` or
+            ``solver`` changed since the stream started (its state does not carry
+            over: call `fit`, or start a new stream on a clone).
         """
         if is_dask_array(X):
             raise TypeError(
@@ -668,13 +654,17 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "Dask array, pass its row blocks: for block in X.blocks: "
                 "model.partial_fit(block.compute(), ...)."
             )
+        return self._keeping_state_on_error(
+            self._partial_fit, X, y, classes, sample_weight
+        )
+
+    def _partial_fit(self, X, y, classes, sample_weight):
         first_call = not hasattr(self, "classes_")
         self._check_array_api_solver(get_namespace(X)[0], "partial_fit")
-        if first_call and classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the "
-                "labels of every class the stream will contain."
-            )
+        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
+        state = getattr(self, "_stream_state", None)
+        if state is not None:
+            state.check_unchanged(self)
         if isinstance(self.class_weight, str):
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: the class "
@@ -690,37 +680,18 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             dtype=[np.float64, np.float32],
             reset=first_call,
         )
+        self._check_feature_magnitude(X)
         check_classification_targets(y)
-        if classes is not None:
-            classes = np.unique(np.asarray(classes))
-            if classes.size < 2:
-                raise ValueError(
-                    f"classes must hold at least 2 classes, got {classes.tolist()}."
-                )
-            if not first_call and not np.array_equal(classes, self.classes_):
-                raise ValueError(
-                    f"classes={classes.tolist()} is not the set of classes of the "
-                    f"earlier calls, {self.classes_.tolist()}: partial_fit cannot "
-                    "add or remove classes."
-                )
-        else:
-            classes = self.classes_
-        new_labels = np.setdiff1d(np.unique(y), classes)
-        if new_labels.size:
-            raise ValueError(
-                f"y contains the new label(s) {new_labels.tolist()}, not among the "
-                f"classes {classes.tolist()} declared on the first call to "
-                "partial_fit."
-            )
-        y_encoded = np.searchsorted(classes, y)
-        sample_weight = self._combined_sample_weight(
-            sample_weight, X, y_encoded, classes
+        classes = self._stream_classes(classes, first_call)
+        check_known_labels(
+            np.unique(y), classes, "declared on the first call to partial_fit"
         )
-
-        state = getattr(self, "_stream_state", None)
+        y_encoded = np.searchsorted(classes, y)
         if state is None:
-            state = _StreamState(check_random_state(self.random_state))
-        chunk_weight = float(sample_weight.sum(dtype=np.float64))
+            state = _StreamState(self)
+        sample_weight, chunk_weight = self._combined_sample_weight(
+            sample_weight, X, y_encoded, classes, weight_seen=state.weight_seen
+        )
         objective = logistic_objective(
             X,
             y_encoded,
@@ -733,31 +704,68 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             precondition=False,
             penalty_weight_sum=state.weight_seen + chunk_weight,
         )
-        # "gd" and "nesterov" take full steps: the whole chunk is the minibatch.
-        batch_size = self.batch_size if self.solver == "sgd" else X.shape[0]
         if first_call:
             model = np.zeros(objective.coef_shape, dtype=X.dtype)
         else:
             model = np.column_stack(
                 [self.coef_, self.intercept_] if self.fit_intercept else [self.coef_]
             ).astype(X.dtype)
-        # The SGD chain carries on where the last call left it (from the model after
-        # a fit).
-        coef = model if state.chain is None else state.chain.astype(X.dtype)
-        if state.step is None:
-            state.step = (
+        step = self._stream_epoch(objective, model, state, n_rows=X.shape[0])
+        # Only a call that succeeded reaches here: the stream moves on as one.
+        state.advance(step, chunk_weight)
+        self._set_stream_attributes(step.coef, classes, X.shape[1], state)
+        return self
+
+    def _stream_classes(self, classes, first_call: bool) -> np.ndarray:
+        """The stream's classes: ``classes`` checked against the earlier calls'."""
+        if classes is None:
+            if first_call:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: the "
+                    "labels of every class the stream will contain."
+                )
+            return self.classes_
+        classes = np.unique(np.asarray(classes))
+        if classes.size < 2:
+            raise ValueError(
+                f"classes must hold at least 2 classes, got {classes.tolist()}."
+            )
+        if not first_call and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"classes={classes.tolist()} is not the set of classes of the "
+                f"earlier calls, {self.classes_.tolist()}: partial_fit cannot "
+                "add or remove classes."
+            )
+        return classes
+
+    def _stream_epoch(self, objective, model, state, *, n_rows: int) -> _StreamStep:
+        """One call's pass over the chunk, from ``model`` and the stream's ``state``.
+
+        Reads ``state`` and never changes it (its random stream is copied): the
+        caller advances it with the result, once nothing can raise any more.
+        ``n_rows`` is the number of rows of the chunk.
+        """
+        # "gd" and "nesterov" take full steps: the whole chunk is the minibatch.
+        batch_size = self.batch_size if self.solver == "sgd" else n_rows
+        step_size = state.step_size_for(self)
+        if step_size is None:
+            step_size = (
                 self._safe_stochastic_step(objective, batch_size)
                 if self.learning_rate == "auto"
                 else float(self.learning_rate)
             )
+        # The SGD chain carries on where the last call left it (from the model after
+        # a fit).
+        chain = model if state.chain is None else state.chain.astype(model.dtype)
+        random_state = copy_module.deepcopy(state.random_state)
         value_before = objective.value(model)
         try:
             epoch = sgd_epoch(
                 objective,
-                coef,
-                step=state.step,
+                chain,
+                step=step_size,
                 batch_size=batch_size,
-                random_state=state.random_state,
+                random_state=random_state,
                 average=state.average,
                 n_steps=state.n_steps,
             )
@@ -778,92 +786,118 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 ObjectiveDivergedError(
                     f"the objective on this chunk went from {value_before:.6g} to "
                     f"{value:.6g}",
-                    step=state.step,
+                    step=step_size,
                     iteration=1,
                 ),
                 self._safe_stochastic_step(objective, batch_size),
             )
-        gradient_max = objective.optimality(coef, gradient)
-        state.weight_seen += chunk_weight
-        state.n_calls += 1
-        state.chain, state.average = epoch.last, epoch.average
-        state.n_steps = epoch.n_steps
+        return _StreamStep(
+            coef=coef,
+            chain=epoch.last,
+            average=epoch.average,
+            n_steps=epoch.n_steps,
+            random_state=random_state,
+            step_size=step_size,
+            step_parameters=state.step_made_for(self),
+            value_before=value_before,
+            value=value,
+            gradient_max=objective.optimality(coef, gradient),
+        )
 
+    def _set_stream_attributes(self, coef, classes, n_features: int, state) -> None:
+        """The fitted attributes after a `partial_fit` call, from ``state``."""
         if classes.size > 2:
             coef = _center_over_classes(coef, self.fit_intercept, self.l1_ratio == 0)
-        n_features = X.shape[1]
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(coef[:, :n_features])
         self.intercept_ = (
             coef[:, n_features].copy()
             if self.fit_intercept
-            else np.zeros(coef.shape[0], dtype=X.dtype)
+            else np.zeros(coef.shape[0], dtype=coef.dtype)
         )
-        if state.n_calls == 1:
-            state.loss_curve.append(value_before)
-        state.loss_curve.append(value)
-        state.gradient_max_curve.append(gradient_max)
         self.n_iter_ = state.n_calls
         self.loss_curve_ = np.asarray(state.loss_curve)
         self.gradient_max_curve_ = np.asarray(state.gradient_max_curve)
-        self.step_sizes_ = np.full(state.n_calls, state.step)
-        self.learning_rate_ = state.step
-        self.converged_ = gradient_max <= self.tol
+        self.step_sizes_ = np.asarray(state.step_sizes)
+        self.learning_rate_ = state.step_sizes[-1]
+        self.converged_ = state.gradient_max_curve[-1] <= self.tol
         self._stream_state = state
-        return self
 
-    def _combined_sample_weight(self, sample_weight, X, y_encoded, classes):
-        """Sample weights times class weights, validated, with a positive sum."""
-        # Moved to the namespace and device of X, whatever they came in.
+    def _combined_sample_weight(
+        self, sample_weight, X, y_encoded, classes, *, weight_seen: float = 0.0
+    ):
+        """Sample weights times class weights, validated, and their sum.
+
+        Checked before any solver divides by them: a positive, representable
+        largest weight, and a penalty ``1/(C S)`` that does not overflow, with
+        ``S`` the sum plus ``weight_seen`` (the weight a stream saw before).
+        Returns the weights, in the namespace and on the device of ``X``, and
+        their sum (a float).
+        """
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         xp = namespace_of(X)
+        class_weight = None
         if self.class_weight is not None:
-            # As LogisticRegression does: "balanced" counts the classes by their
-            # sample weights (compute_class_weight takes them since sklearn 1.8).
             # The labels are on the host: so are the weights used to count them.
-            weighted_counts = {}
-            if "sample_weight" in inspect.signature(compute_class_weight).parameters:
-                weighted_counts = {
-                    "sample_weight": sample_weight
-                    if xp is None
-                    else move_to(sample_weight, xp=np, device="cpu")
-                }
-            class_weight = compute_class_weight(
-                self.class_weight,
-                classes=classes,
-                y=classes[y_encoded],
-                **weighted_counts,
+            host_weight = (
+                sample_weight
+                if xp is None
+                else move_to(sample_weight, xp=np, device="cpu")
             )
-            if xp is None:
-                sample_weight = sample_weight * class_weight[y_encoded].astype(X.dtype)
-            else:
-                sample_weight = sample_weight * xp.asarray(
-                    class_weight[y_encoded], dtype=X.dtype, device=_device(X)
-                )
-        if xp is not None:
-            if not float(xp.max(sample_weight)) > 0:
-                raise ValueError(
-                    "The sample weights (times class weights) sum to zero: there "
-                    "is nothing to fit."
-                )
-            return sample_weight
-        if not sample_weight.max(initial=0) > 0:
-            raise ValueError(
-                "The sample weights (times class weights) sum to zero: there is "
-                "nothing to fit."
-            )
-        return sample_weight
+            counts = np.bincount(y_encoded, minlength=classes.size)
+            totals = np.bincount(y_encoded, host_weight, minlength=classes.size)
+            class_weight = class_weights(self.class_weight, classes, totals, counts)
+        if class_weight is not None:
+            row_weight = class_weight[y_encoded].astype(host_weight.dtype)
+            # An overflow is reported below, by the check of the largest weight.
+            with np.errstate(over="ignore"):
+                if xp is None:
+                    sample_weight = sample_weight * row_weight
+                else:
+                    sample_weight = sample_weight * xp.asarray(
+                        row_weight, device=_device(X)
+                    )
+        largest = float(
+            sample_weight.max(initial=0) if xp is None else xp.max(sample_weight)
+        )
+        check_combined_weights(largest, X.dtype, xp)
+        total = weight_sum(sample_weight, xp)
+        check_penalty_scale(self.C, weight_seen + total, X.dtype, xp)
+        return sample_weight, total
+
+    @staticmethod
+    def _check_feature_magnitude(X) -> None:
+        """Refuse features whose squares overflow, before any product with them."""
+        xp = namespace_of(X)
+        check_feature_magnitude(largest_magnitude(X, xp), X.shape[1], X.dtype, xp)
 
     def _check_same_namespace(self, X, method: str) -> None:
-        """Under array API dispatch, refuse ``X`` of another namespace than the fit's.
+        """Refuse ``X`` of another namespace than the fit's.
 
-        scikit-learn's ``check_same_namespace``, with its error naming ``method``;
-        Dask arrays (NumPy coefficients, their own path) are left to that path.
+        Under array API dispatch, scikit-learn's ``check_same_namespace``, with its
+        error naming ``method``. Without dispatch every input becomes NumPy, which
+        a model fitted on another namespace cannot take: the error says where the
+        model lives. Dask arrays (NumPy coefficients, their own path) are left to
+        that path.
         """
-        if not is_dask_array(X):
-            check_same_namespace(X, self, attribute="coef_", method=method)
+        if is_dask_array(X):
+            return
+        check_same_namespace(X, self, attribute="coef_", method=method)
+        coef = getattr(self, "coef_", None)
+        if namespace_of(coef) is None or get_config()["array_api_dispatch"]:
+            return
+        library = type(coef).__module__.split(".")[0]
+        raise ValueError(
+            f"This model was fitted on {library} arrays (coef_: "
+            f"{library}.{type(coef).__name__} on {coef.device}), and {method} got "
+            "input without array_api_dispatch, which becomes NumPy. Pass "
+            f"{library} input with sklearn.set_config(array_api_dispatch=True) (or "
+            "inside sklearn.config_context(array_api_dispatch=True)), or move "
+            "coef_ and intercept_ to NumPy first, for example with model = "
+            "sklearn.utils._array_api.move_estimator_to(model, numpy, 'cpu')."
+        )
 
     def _check_array_api_solver(self, xp, method: str) -> None:
         """Refuse a non-NumPy namespace where only NumPy and SciPy are supported."""
@@ -982,20 +1016,25 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     @staticmethod
     def _safe_stochastic_step(objective: LogisticObjective, batch_size: int) -> float:
         """``1 / L(b)``, the "auto" step of the stochastic solver (deterministic)."""
-        lipschitz = objective.batch_lipschitz_constant(
-            batch_size, np.random.RandomState(0)
-        )
-        return 1.0 / lipschitz if lipschitz > 0 and np.isfinite(lipschitz) else 1.0
+        # As in `_checked_lipschitz`: an overflow shows in the result, reported below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            lipschitz = objective.batch_lipschitz_constant(
+                batch_size, np.random.RandomState(0)
+            )
+        if not np.isfinite(lipschitz):
+            raise features_too_large_error()
+        # L = 0 only for all-zero data with nothing to fit: any step is safe.
+        return 1.0 / lipschitz if lipschitz > 0 else 1.0
 
     @staticmethod
     def _checked_lipschitz(objective: LogisticObjective) -> float:
-        lipschitz = objective.lipschitz_constant()
+        # Features just below the limit of `_check_feature_magnitude` can still
+        # overflow the power iteration's products: the result says so, and the
+        # error below reports it, without RuntimeWarnings before it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            lipschitz = objective.lipschitz_constant()
         if not np.isfinite(lipschitz):
-            raise ValueError(
-                "The curvature of the log-loss overflows on this data: the features "
-                "are too large in magnitude for floating point. Rescale them, for "
-                "example with sklearn.preprocessing.StandardScaler."
-            )
+            raise features_too_large_error()
         # L = 0 only for all-zero data with nothing to fit: any step is safe.
         return lipschitz if lipschitz > 0 else 1.0
 
@@ -1100,6 +1139,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         xp, _ = get_namespace(X)
         self._check_same_namespace(X, "objective")
+        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
         X, y = validate_data(
             self,
             X,
@@ -1110,18 +1150,16 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         if not isinstance(y, np.ndarray):
             y = move_to(y, xp=np, device="cpu")
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} not seen during fit; "
-                f"classes_ is {self.classes_.tolist()}."
-            )
+        check_known_labels(np.unique(y), self.classes_, "seen during fit")
         y_encoded = np.searchsorted(self.classes_, y)
+        weights, _ = self._combined_sample_weight(
+            sample_weight, X, y_encoded, self.classes_
+        )
         objective = logistic_objective(
             X,
             y_encoded,
             self.classes_.size,
-            self._combined_sample_weight(sample_weight, X, y_encoded, self.classes_),
+            weights,
             C=self.C,
             l1_ratio=self.l1_ratio,
             fit_intercept=self.fit_intercept,
@@ -1275,12 +1313,37 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return tags
 
 
-class _StreamState:
-    """What `GDLogisticRegression.partial_fit` carries from one call to the next."""
+class _StreamStep(NamedTuple):
+    """What one `partial_fit` call computed, before the stream takes it in."""
 
-    def __init__(self, random_state: np.random.RandomState) -> None:
-        self.random_state = random_state
+    coef: np.ndarray
+    chain: np.ndarray
+    average: np.ndarray
+    n_steps: int
+    random_state: np.random.RandomState
+    step_size: float
+    step_parameters: tuple
+    value_before: float
+    value: float
+    gradient_max: float
+
+
+class _StreamState:
+    """What `GDLogisticRegression.partial_fit` carries from one call to the next.
+
+    Started from the estimator's parameters on the first call of a stream; a call
+    only reads it until it has succeeded, then `advance` takes its result in.
+    """
+
+    # Parameters the stream's state is made for and that cannot change under it:
+    # the coefficients' layout, and whose chain and step sizes the state holds.
+    FIXED = ("fit_intercept", "solver")
+
+    def __init__(self, estimator: GDLogisticRegression) -> None:
+        self.fixed = {name: getattr(estimator, name) for name in self.FIXED}
+        self.random_state = check_random_state(estimator.random_state)
         self.step: float | None = None
+        self.step_parameters: tuple | None = None
         self.chain: np.ndarray | None = None
         self.average: np.ndarray | None = None
         self.n_steps = 0
@@ -1288,6 +1351,59 @@ class _StreamState:
         self.n_calls = 0
         self.loss_curve: list[float] = []
         self.gradient_max_curve: list[float] = []
+        self.step_sizes: list[float] = []
+
+    def check_unchanged(self, estimator: GDLogisticRegression) -> None:
+        """Refuse to continue the stream after a parameter in `FIXED` changed."""
+        for name, then in self.fixed.items():
+            now = getattr(estimator, name)
+            if now != then:
+                raise ValueError(
+                    f"{name} changed from {then!r} to {now!r} since the last "
+                    f"partial_fit call: {_STREAM_BREAKS[name]}. Call fit (with "
+                    "warm_start=True to start from coef_), or start a new stream "
+                    "on a fresh estimator: sklearn.base.clone(model)."
+                )
+
+    @staticmethod
+    def step_made_for(estimator: GDLogisticRegression) -> tuple:
+        """The parameters that size the step: ``learning_rate``, "sgd"'s batch."""
+        # "gd" and "nesterov" step on whole chunks: batch_size does not size them.
+        batch_size = estimator.batch_size if estimator.solver == "sgd" else None
+        return estimator.learning_rate, batch_size
+
+    def step_size_for(self, estimator: GDLogisticRegression) -> float | None:
+        """The stream's step size, or ``None`` when it must be (re)computed.
+
+        ``None`` on the first call and after ``learning_rate`` or the "sgd"
+        ``batch_size`` changed: the step follows them.
+        """
+        if self.step_parameters != self.step_made_for(estimator):
+            return None
+        return self.step
+
+    def advance(self, step: _StreamStep, chunk_weight: float) -> None:
+        """Take in a successful call's result: the stream moves on by one chunk."""
+        self.random_state = step.random_state
+        self.step, self.step_parameters = step.step_size, step.step_parameters
+        self.chain, self.average = step.chain, step.average
+        self.n_steps = step.n_steps
+        self.weight_seen += chunk_weight
+        self.n_calls += 1
+        if self.n_calls == 1:
+            self.loss_curve.append(step.value_before)
+        self.loss_curve.append(step.value)
+        self.gradient_max_curve.append(step.gradient_max)
+        self.step_sizes.append(step.step_size)
+
+
+# Why a change of each of `_StreamState.FIXED` cannot carry the stream on.
+_STREAM_BREAKS = {
+    "fit_intercept": "the stream's coefficients have another layout (with or "
+    "without the intercept column)",
+    "solver": "the stream's state (its SGD chain, running average and step "
+    "size) is that of the other solver",
+}
 
 
 def _validation_split(X, y_encoded, sample_weight, validation_fraction, random_state):
@@ -1349,6 +1465,22 @@ def _validation_scorer(objective: LogisticObjective, X_val, y_val, sw_val):
         return float(np.average(predicted == y_val, weights=sw_val))
 
     return score
+
+
+def _encoded_labels(y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``y`` on the host, as indices into its sorted classes, and those classes.
+
+    Labels are encoded on the host, once: ``classes_`` stays a NumPy array (it may
+    hold strings), and the solvers only see the encoded target, on the device of
+    ``X``.
+    """
+    if not isinstance(y, np.ndarray):
+        y = move_to(y, xp=np, device="cpu")
+    check_classification_targets(y)
+    label_encoder = LabelEncoder()
+    y_encoded = label_encoder.fit_transform(y)
+    check_at_least_two_classes(label_encoder.classes_)
+    return y, y_encoded, label_encoder.classes_
 
 
 def _labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:

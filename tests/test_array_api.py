@@ -294,3 +294,60 @@ def test_probabilities_stay_finite_and_exact_at_extreme_margins(margin, n_classe
     # Near 0 a log-probability is -sum(other probabilities): SciPy's log_softmax is
     # itself only good to ~1e-16 absolutely there; a naive log(sum(exp)) is 3e-15 off.
     assert_allclose(log_proba, model.predict_log_proba(X), rtol=1e-7, atol=1e-15)
+
+
+@pytest.mark.parametrize("device_name", ["cpu", "cuda"])
+def test_input_that_requires_grad_is_fitted_without_an_autograd_graph(device_name):
+    torch, device = _namespace_and_device("torch", device_name)
+    X, y, sample_weight = _problem(3, "float64")
+    X_t = torch.asarray(X, device=device).requires_grad_(True)
+    weight_t = torch.asarray(sample_weight, device=device).requires_grad_(True)
+    y_t = torch.asarray(y, device=device)
+    saved = []
+
+    def pack(tensor):
+        saved.append(tensor.shape)
+        return tensor
+
+    # Autograd saves tensors for backward on every operation it records.
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        with config_context(array_api_dispatch=True):
+            model = GDLogisticRegression().fit(X_t, y_t, sample_weight=weight_t)
+            # The ConvergenceWarning's hints read X on the host.
+            with pytest.warns(ConvergenceWarning, match="did not converge"):
+                GDLogisticRegression(max_iter=2).fit(X_t, y_t)
+            reference = GDLogisticRegression().fit(
+                X_t.detach(), y_t, sample_weight=weight_t.detach()
+            )
+    assert saved == []
+    assert model.coef_.grad_fn is None and not model.coef_.requires_grad
+    assert model.loss_curve_.grad_fn is None
+    assert X_t.requires_grad and weight_t.requires_grad  # the input is left alone
+    assert torch.equal(model.coef_, reference.coef_)
+
+
+@pytest.mark.parametrize(("name", "device_name"), NAMESPACES_AND_DEVICES)
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_numpy_input_without_dispatch_names_where_the_model_lives(
+    name, device_name, method
+):
+    from sklearn.utils._array_api import move_estimator_to
+
+    xp, device = _namespace_and_device(name, device_name)
+    X, y, _ = _problem(2, "float64")
+    with config_context(array_api_dispatch=True):
+        model = GDLogisticRegression().fit(
+            xp.asarray(X, device=device), xp.asarray(y, device=device)
+        )
+        expected = _to_numpy(getattr(model, method)(xp.asarray(X, device=device)))
+    message = (
+        rf"fitted on {name} arrays \(coef_: {name}\.\w+ on .+\), and {method} got "
+        r"input without array_api_dispatch.*array_api_dispatch=True.*move_estimator_to"
+    )
+    with pytest.raises(ValueError, match=message):
+        getattr(model, method)(X)
+    # The way out the message gives works.
+    moved = move_estimator_to(model, np, "cpu")
+    assert_allclose(getattr(moved, method)(X), expected, rtol=1e-12)

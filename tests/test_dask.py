@@ -206,6 +206,20 @@ def test_bad_values_in_chunks_raise_a_clear_error(corrupt, message):
         GDLogisticRegression().fit(*as_dask(X, y), sample_weight=weights)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("y_kind", ["dask", "numpy"])
+def test_non_finite_labels_give_the_error_scikit_learn_gives(bad, y_kind):
+    X, y, _ = make_problem(2)
+    y = y.astype(float)
+    y[321] = bad
+    X_dask, y_dask = as_dask(X, y)
+    with pytest.raises(ValueError, match=r"Input y contains (NaN|infinity)") as error:
+        GDLogisticRegression().fit(X_dask, y_dask if y_kind == "dask" else y)
+    with pytest.raises(ValueError) as numpy_error:
+        GDLogisticRegression().fit(X, y)
+    assert str(error.value) == str(numpy_error.value)
+
+
 def test_sgd_and_partial_fit_refuse_dask_input_with_what_to_do():
     X, y, _ = make_problem(2)
     X_dask, y_dask = as_dask(X, y)
@@ -338,6 +352,63 @@ def test_weights_summing_to_zero_raise_before_any_division():
         GDLogisticRegression().fit(*as_dask(X, y), sample_weight=np.zeros(y.size))
 
 
+@pytest.mark.parametrize(
+    "params, sample_weight, y_of, message",
+    [
+        ({"class_weight": {0: -5, 1: 1}}, None, None, r"non-negative weight.*-5"),
+        ({"class_weight": {0: np.nan, 1: 1}}, None, None, r"non-negative.*nan"),
+        ({}, 1e-320, None, "too small to be represented relative to each other"),
+        ({"class_weight": {0: 1e300, 1: 1}}, 1e10, None, "class weights overflow"),
+        ({"C": 1e-310}, None, None, r"C=1e-310 is too small"),
+        ({"class_weight": {0: 0, 1: 0}}, None, None, "sum to zero"),
+        ({}, None, np.zeros_like, "at least 2 classes"),
+    ],
+    ids=[
+        "negative-class-weight",
+        "nan-class-weight",
+        "subnormal-weights",
+        "overflowing-products",
+        "tiny-C",
+        "zero-class-weights",
+        "one-class",
+    ],
+)
+def test_bad_weights_labels_or_c_give_the_numpy_error(
+    params, sample_weight, y_of, message
+):
+    X, y, _ = make_problem(2)
+    if y_of is not None:
+        y = y_of(y)
+    weights = None if sample_weight is None else np.full(y.size, sample_weight)
+    with pytest.raises(ValueError, match=message) as dask_error:
+        GDLogisticRegression(**params).fit(*as_dask(X, y), sample_weight=weights)
+    with pytest.raises(ValueError) as numpy_error:
+        GDLogisticRegression(**params).fit(X, y, sample_weight=weights)
+    assert str(dask_error.value) == str(numpy_error.value)
+
+
+def test_features_too_large_give_the_numpy_error_before_any_warning():
+    X, y, _ = make_problem(2)
+    X = X * 1e200
+    # filterwarnings=error: a RuntimeWarning on a worker would come first.
+    with pytest.raises(ValueError, match="too large in magnitude") as dask_error:
+        GDLogisticRegression().fit(*as_dask(X, y))
+    with pytest.raises(ValueError) as numpy_error:
+        GDLogisticRegression().fit(X, y)
+    assert str(dask_error.value) == str(numpy_error.value)
+
+
+def test_objective_names_a_label_not_seen_during_fit_as_numpy_does():
+    X, y, _ = make_problem(2)
+    model = GDLogisticRegression().fit(X, y)
+    y_other = np.where(y == 1, 7, y)
+    with pytest.raises(ValueError) as numpy_error:
+        model.objective(X, y_other)
+    with pytest.raises(ValueError, match=r"label\(s\) \[7\] not among") as dask_error:
+        model.objective(*as_dask(X, y_other))
+    assert str(dask_error.value) == str(numpy_error.value)
+
+
 def test_a_small_memory_budget_evaluates_fewer_trials_per_graph(monkeypatch):
     from sklogreg import _dask
 
@@ -345,9 +416,7 @@ def test_a_small_memory_budget_evaluates_fewer_trials_per_graph(monkeypatch):
     reference = GDLogisticRegression(**TIGHT).fit(X, y, sample_weight=weights)
     # Room for one trial per pass: deeper line searches take another graph, and the
     # fit is the same.
-    monkeypatch.setattr(
-        _dask.DaskData, "TRIAL_BYTES_PER_TASK", 7 * CHUNK_ROWS * 3 * 8
-    )
+    monkeypatch.setattr(_dask.DaskData, "TRIAL_BYTES_PER_TASK", 7 * CHUNK_ROWS * 3 * 8)
     model = GDLogisticRegression(**TIGHT).fit(*as_dask(X, y, weights)[:2], weights)
     assert_same_model(model, reference)
     X_dask, y_dask = as_dask(X, y)

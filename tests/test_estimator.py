@@ -211,6 +211,84 @@ def test_negative_or_zero_sum_sample_weight_raises(breast_cancer):
         GDLogisticRegression().fit(X, y, sample_weight=np.zeros(y.size))
 
 
+# Weights and C that no float can carry through the objective: the error names that
+# cause, never the learning rate or the scale of the features.
+UNUSABLE_WEIGHTS = {
+    "negative-class-weight": (
+        {"class_weight": {0: -5, 1: 1}},
+        None,
+        r"class_weight must give every class a finite, non-negative weight.*\{0: -5\}",
+    ),
+    "nan-class-weight": (
+        {"class_weight": {0: np.nan, 1: 1}},
+        None,
+        r"finite, non-negative weight.*\{0: nan\}",
+    ),
+    "inf-class-weight": (
+        {"class_weight": {0: np.inf, 1: 1}},
+        None,
+        r"finite, non-negative weight.*\{0: inf\}",
+    ),
+    "subnormal-weights": (
+        {},
+        1e-320,
+        r"too small to be represented relative to each other: the largest, 1e-320",
+    ),
+    "overflowing-products": (
+        {"class_weight": {0: 1e300, 1: 1}},
+        1e10,
+        "sample weights times the class weights overflow float64",
+    ),
+    "smallest-C": ({"C": 5e-324}, None, r"C=4.94066e-324 is too small.*1/\(C S\)"),
+    "tiny-C": ({"C": 1e-310}, None, r"C=1e-310 is too small.*1/\(C S\) overflows"),
+}
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("solver", ["nesterov", "sgd"])
+@pytest.mark.parametrize("learning_rate", ["auto", 0.1])
+@pytest.mark.parametrize(
+    ("params", "weight", "message"),
+    list(UNUSABLE_WEIGHTS.values()),
+    ids=list(UNUSABLE_WEIGHTS),
+)
+def test_unusable_weights_or_c_raise_naming_their_cause(
+    breast_cancer, method, solver, learning_rate, params, weight, message
+):
+    X, y = breast_cancer
+    model = GDLogisticRegression(solver=solver, learning_rate=learning_rate, **params)
+    sample_weight = None if weight is None else np.full(y.size, weight)
+    extra = {"classes": [0, 1]} if method == "partial_fit" else {}
+    # filterwarnings=error: a RuntimeWarning on the way would fail this test first.
+    with pytest.raises(ValueError, match=message) as error:
+        getattr(model, method)(X, y, sample_weight=sample_weight, **extra)
+    assert "learning_rate" not in str(error.value)
+    assert "StandardScaler" not in str(error.value)
+
+
+@pytest.mark.parametrize("C", [np.float64(1e300), np.float32(1e30), 1e300])
+def test_large_c_of_any_float_type_fits_without_overflow_warnings(breast_cancer, C):
+    # filterwarnings=error: the check of the penalty's size must not overflow itself.
+    model = GDLogisticRegression(C=C).fit(*breast_cancer)
+    assert np.all(np.isfinite(model.coef_))
+
+
+def test_balanced_class_weight_gives_a_class_of_zero_total_weight_weight_zero(iris):
+    X, y = iris
+    sample_weight = np.where(y == 2, 0.0, 1.0)
+    balanced = GDLogisticRegression(class_weight="balanced").fit(
+        X, y, sample_weight=sample_weight
+    )
+    # 100 weighted rows over the 3 classes present, 50 in each weighted class; the
+    # rows of class 2 weigh nothing, whatever its class weight (not inf: 0 * inf).
+    weights = {0: 100 / (3 * 50), 1: 100 / (3 * 50), 2: 0.0}
+    explicit = GDLogisticRegression(class_weight=weights).fit(
+        X, y, sample_weight=sample_weight
+    )
+    assert np.all(np.isfinite(balanced.coef_))
+    np.testing.assert_array_equal(balanced.coef_, explicit.coef_)
+
+
 def test_diverging_learning_rate_names_the_safe_step(breast_cancer):
     X, y = breast_cancer
     with pytest.raises(ValueError, match=r"safe step .* 1/L = \d") as error:
@@ -367,6 +445,34 @@ def test_absurd_learning_rate_gives_the_clear_error_without_overflow_warnings(
         GDLogisticRegression(solver="gd", learning_rate=learning_rate).fit(
             *breast_cancer
         )
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "sgd"])
+@pytest.mark.parametrize("learning_rate", ["auto", 0.1])
+@pytest.mark.parametrize("scale", [1e200, 3e153])
+def test_features_too_large_raise_before_any_warning(
+    breast_cancer, method, solver, learning_rate, scale
+):
+    X, y = breast_cancer
+    # 3e153: each square fits in a float, a row of 30 of them does not.
+    X = X / np.abs(X).max() * scale
+    model = GDLogisticRegression(solver=solver, learning_rate=learning_rate)
+    extra = {"classes": [0, 1]} if method == "partial_fit" else {}
+    # filterwarnings=error: the ValueError must be the first thing raised.
+    with pytest.raises(ValueError, match="features are too large in magnitude"):
+        getattr(model, method)(X, y, **extra)
+
+
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "sgd"])
+def test_a_diverging_rate_on_features_of_1e100_names_the_safe_step(
+    breast_cancer, solver
+):
+    # The curvature, about 1e200, is representable, its square is not: the safe step
+    # 1/L is still computed, without an overflow warning before the error.
+    X, y = breast_cancer
+    with pytest.raises(ValueError, match=r"learning_rate=1\.0 is too large.*1/L = \d"):
+        GDLogisticRegression(solver=solver, learning_rate=1.0).fit(X * 1e100, y)
 
 
 # -- properties, drawn with hypothesis ------------------------------------------

@@ -1,5 +1,7 @@
 """partial_fit: streaming chunks through every solver."""
 
+import pickle
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -202,7 +204,9 @@ def test_a_new_class_later_names_the_label():
     model = GDLogisticRegression(solver="sgd").partial_fit(
         X[y < 2], y[y < 2], classes=[0, 1]
     )
-    with pytest.raises(ValueError, match=r"new label\(s\) \[2\]"):
+    with pytest.raises(
+        ValueError, match=r"label\(s\) \[2\] not among the classes \[0, 1\]"
+    ):
         model.partial_fit(X, y)
     with pytest.raises(ValueError, match="cannot add or remove classes"):
         model.partial_fit(X, y, classes=[0, 1, 2])
@@ -249,3 +253,97 @@ def test_float32_chunks_stay_float32():
         passes=1,
     )
     assert model.coef_.dtype == np.float32 and model.intercept_.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "after"),
+    [
+        ("fit_intercept", True, False),
+        ("fit_intercept", False, True),
+        ("solver", "sgd", "gd"),
+        ("solver", "gd", "sgd"),
+        ("solver", "nesterov", "gd"),
+    ],
+)
+def test_changing_the_layout_or_solver_mid_stream_says_to_restart(name, before, after):
+    X, y = stream_problem(2, n_samples=600)
+    model = GDLogisticRegression(random_state=0, **{name: before})
+    model.partial_fit(X[:300], y[:300], classes=[0, 1])
+    model.set_params(**{name: after})
+    message = (
+        rf"{name} changed from {before!r} to {after!r} since the last partial_fit "
+        r"call: .* start a new stream on a fresh estimator: sklearn\.base\.clone"
+    )
+    with pytest.raises(ValueError, match=message):
+        model.partial_fit(X[300:], y[300:])
+    # fit starts afresh, with the new parameter; so does the stream after it.
+    model.fit(X, y).partial_fit(X[300:], y[300:])
+
+
+@pytest.mark.parametrize(
+    "change", [{"learning_rate": 0.01}, {"batch_size": 1}], ids=["rate", "batch"]
+)
+def test_a_changed_learning_rate_or_batch_size_resizes_the_step(change):
+    X, y = stream_problem(2, n_samples=900)
+    model = GDLogisticRegression(solver="sgd", random_state=0)
+    model.partial_fit(X[:300], y[:300], classes=[0, 1])
+    model.partial_fit(X[300:600], y[300:600])
+    model.set_params(**change).partial_fit(X[600:], y[600:])
+    first, second, third = model.step_sizes_
+    assert first == second
+    # 0.01 is below the "auto" step; one-row batches need a smaller step than 256.
+    assert third < second
+    if "learning_rate" in change:
+        assert third == change["learning_rate"] == model.learning_rate_
+
+
+def _diverging_chunk(model, X, y):
+    model.partial_fit(X[:300] * 1e4, y[:300])
+
+
+def _unknown_label(model, X, y):
+    model.partial_fit(X[:300], np.where(y[:300] == 0, 7, y[:300]))
+
+
+def _changed_fit_intercept(model, X, y):
+    model.set_params(fit_intercept=False)
+    try:
+        model.partial_fit(X[:300], y[:300])
+    finally:
+        model.set_params(fit_intercept=True)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(
+    "rejected", [_diverging_chunk, _unknown_label, _changed_fit_intercept]
+)
+def test_a_rejected_call_changes_nothing_and_the_stream_continues_bitwise(
+    solver, rejected
+):
+    X, y = stream_problem(3, n_samples=1500)
+
+    def run(with_rejected_call):
+        model = GDLogisticRegression(solver=solver, learning_rate=0.5, random_state=0)
+        model.partial_fit(X[:500], y[:500], classes=[0, 1, 2])
+        if with_rejected_call:
+            # Every attribute, the stream's state and its random generator.
+            before = pickle.dumps(model)
+            with pytest.raises(ValueError):
+                rejected(model, X, y)
+            assert pickle.dumps(model) == before
+        model.partial_fit(X[500:1000], y[500:1000])
+        return model.partial_fit(X[1000:], y[1000:])
+
+    with_rejected, without = run(True), run(False)
+    np.testing.assert_array_equal(with_rejected.coef_, without.coef_)
+    np.testing.assert_array_equal(with_rejected.intercept_, without.intercept_)
+    np.testing.assert_array_equal(with_rejected.loss_curve_, without.loss_curve_)
+
+
+def test_a_rejected_first_call_leaves_the_estimator_unfitted():
+    X, y = stream_problem(2, n_samples=300)
+    model = GDLogisticRegression(solver="sgd", learning_rate=1e6)
+    with pytest.raises(ValueError, match="safe step"):
+        model.partial_fit(X * 1e3, y, classes=[0, 1])
+    assert not hasattr(model, "n_features_in_")
+    assert getattr(model, "_stream_state", None) is None
