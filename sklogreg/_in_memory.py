@@ -13,9 +13,11 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from sklearn.utils._array_api import move_to
 
 from ._curvature import gram_lipschitz_constant
 from ._loss import secant_curvature
+from ._scaling import ColumnScaling
 
 __all__ = ["InMemoryData", "normalized_weights"]
 
@@ -119,6 +121,25 @@ class InMemoryData:
     def column_moments(self):
         """``X.T w`` and ``(X * X).T w``: one pass over ``X``."""
         return self.backend.column_moments(self.X, self.weights)
+
+    def column_standard_deviations(self) -> np.ndarray:
+        """The (unweighted) standard deviations of the columns, on the host.
+
+        By the same blocked moments the preconditioner uses: no temporary the size
+        of ``X``. A constant column reads as 1, as its scale would.
+        """
+        backend = self.backend
+        n_samples = self.X.shape[0]
+        uniform = backend.xp.full(
+            n_samples, 1 / n_samples, dtype=self.X.dtype, device=backend.device
+        )
+        scaling = ColumnScaling.from_moments(
+            *backend.column_moments(self.X, uniform),
+            fit_intercept=True,
+            l2_strength=0.0,
+            backend=backend,
+        )
+        return move_to(scaling.scale, xp=np, device="cpu")
 
     def lipschitz_constant(
         self, scaling, *, rtol: float, n_power_iterations: int = 30

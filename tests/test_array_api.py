@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._array_api import device as array_device
 from sklearn.utils._array_api import get_namespace, move_to
 
-from sklogreg import GDLogisticRegression
+from sklogreg import GDLogisticRegression, _fitting
 
 NAMESPACES_AND_DEVICES = [
     pytest.param("array_api_strict", "device1", id="array_api_strict"),
@@ -206,19 +206,19 @@ def test_solver_loop_copies_nothing_to_the_host(monkeypatch, solver, l1_ratio):
     xp = pytest.importorskip("array_api_strict")
     X, y, sample_weight = _problem(3, "float64")
     device = xp.Device("device1")
-    original_solve = GDLogisticRegression._solve
+    original_solve = _fitting.solve
     array_type = type(xp.asarray(0.0))
 
     def forbidden(*args, **kwargs):
         raise AssertionError("an array left the device inside the solver")
 
-    def solve_without_host_copies(self, *args, **kwargs):
+    def solve_without_host_copies(*args, **kwargs):
         with monkeypatch.context() as patched:
             patched.setattr(array_type, "__dlpack__", forbidden)
             patched.setattr(array_type, "to_device", forbidden)
-            return original_solve(self, *args, **kwargs)
+            return original_solve(*args, **kwargs)
 
-    monkeypatch.setattr(GDLogisticRegression, "_solve", solve_without_host_copies)
+    monkeypatch.setattr(_fitting, "solve", solve_without_host_copies)
     with config_context(array_api_dispatch=True):
         model = GDLogisticRegression(solver=solver, l1_ratio=l1_ratio).fit(
             xp.asarray(X, device=device),

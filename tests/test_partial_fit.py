@@ -90,7 +90,7 @@ def test_sgd_stream_settles_on_the_fit_of_everything_streamed(n_classes):
         chunk=1000,
         passes=passes,
     )
-    chain = model._stream_state.chain[:, :-1]
+    chain = model._stream_state.sgd.chain[:, :-1]
     if n_classes > 2:
         chain = chain - chain.mean(axis=0)
     scale = np.abs(optimum.coef_).max()

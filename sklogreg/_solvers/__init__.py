@@ -5,7 +5,8 @@
 * `_observers`: progress lines, callbacks, the divergence guard;
 * `_step_rules`: fixed and backtracking (Barzilai-Borwein) steps;
 * `_proximal_gradient`: "gd" and "nesterov" (FISTA with adaptive restart);
-* `_stochastic`: minibatch SGD with averaging, finished by full gradients.
+* `_stream`: epochs of minibatch SGD with averaging, and the stream they carry;
+* `_stochastic`: "sgd": epochs while they pay, finished by full gradients.
 
 They know nothing of logistic regression.
 """
@@ -20,7 +21,8 @@ from ._base import (
 )
 from ._observers import CallbackObserver, Observer, Progress
 from ._proximal_gradient import accelerated_gradient, gradient_descent
-from ._stochastic import sgd_epoch, stochastic_gradient_descent
+from ._stochastic import stochastic_gradient_descent
+from ._stream import SGDStream, sgd_epoch
 
 __all__ = [
     "DIVERGENCE_FACTOR",
@@ -31,6 +33,7 @@ __all__ = [
     "ObjectiveDivergedError",
     "Observer",
     "Progress",
+    "SGDStream",
     "SolverResult",
     "accelerated_gradient",
     "gradient_descent",

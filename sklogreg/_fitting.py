@@ -1,0 +1,332 @@
+"""The fitting routine of `GDLogisticRegression.fit`: from an objective to a model.
+
+Given the objective built from validated input, it picks the starting point (zeros
+or a warm start), runs the chosen solver with its observers (progress lines,
+scikit-learn callbacks), turns a diverging fixed step into a clear error, and sets
+the fitted attributes. Early stopping's validation split and score are here too:
+they decide what the solver minimises and when it stops, not how it steps.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from ._callbacks import CALLBACKS_AVAILABLE, IterationTasks
+from ._coef_layout import CoefLayout
+from ._input_checks import features_too_large_error
+from ._messages import convergence_message, diverged_error
+from ._solvers import (
+    CallbackObserver,
+    ObjectiveDivergedError,
+    Progress,
+    SolverResult,
+    accelerated_gradient,
+    gradient_descent,
+    stochastic_gradient_descent,
+)
+
+__all__ = [
+    "SOLVERS",
+    "coef_layout",
+    "fit_objective",
+    "safe_stochastic_step",
+    "validation_split",
+]
+
+SOLVERS = {
+    "gd": gradient_descent,
+    "nesterov": accelerated_gradient,
+    "sgd": stochastic_gradient_descent,
+}
+
+
+def coef_layout(estimator, objective) -> CoefLayout:
+    """The layout of ``objective``'s coefficients for ``estimator``'s parameters."""
+    return CoefLayout(
+        n_features=objective.data.n_features,
+        n_coef_rows=objective.coef_shape[0],
+        fit_intercept=estimator.fit_intercept,
+        center_weights=estimator.l1_ratio == 0,
+        backend=objective.backend,
+    )
+
+
+def fit_objective(
+    estimator,
+    objective,
+    classes: np.ndarray,
+    X,
+    y,
+    *,
+    first_fit: bool,
+    sample_weight,
+    random_state=None,
+    validation=None,
+) -> None:
+    """Minimise ``objective`` and set ``estimator``'s fitted attributes.
+
+    ``X, y`` and ``sample_weight`` are the data as given, for the callbacks;
+    ``validation`` is early stopping's held-out part, if any.
+    """
+    layout = coef_layout(estimator, objective)
+    previous = None
+    if estimator.warm_start and not first_fit:
+        previous = (estimator.coef_, estimator.intercept_)
+    coef0 = objective.to_working(layout.initial(previous, objective.data.dtype))
+
+    def fitted_attributes(working_coef) -> dict:
+        coef, intercept = layout.split(objective.to_original(working_coef))
+        return {"coef_": coef, "intercept_": intercept, "classes_": classes}
+
+    callbacks = _FitCallbacks(estimator, X, y, sample_weight)
+    iteration_tasks = callbacks.begin(fitted_attributes, coef0)
+    result, first_step = solve(
+        estimator,
+        objective,
+        coef0,
+        random_state=random_state,
+        validation_score=None
+        if validation is None
+        else validation_scorer(objective, layout, *validation),
+        callback=iteration_tasks,
+    )
+    if iteration_tasks is not None:
+        iteration_tasks.close()
+    _set_fitted_attributes(
+        estimator, fitted_attributes(result.coef), result, first_step, objective
+    )
+    callbacks.end()
+    if result.stop_reason == "max_iter":
+        message = convergence_message(
+            estimator,
+            result,
+            column_scales=objective.data.column_standard_deviations(),
+            dtype=objective.data.dtype,
+        )
+        warnings.warn(message, ConvergenceWarning, stacklevel=4)
+
+
+def _set_fitted_attributes(estimator, fitted, result, first_step, objective) -> None:
+    for name, value in fitted.items():
+        setattr(estimator, name, value)
+    backend = objective.backend
+    estimator.n_iter_ = result.n_iter
+    # Array attributes live with coef_, in the namespace and on the device of X (as
+    # scikit-learn's array API checks require), in the widest float it has.
+    for name in ("loss_curve", "gradient_max_curve", "step_sizes"):
+        values = getattr(result, name)
+        setattr(
+            estimator,
+            name + "_",
+            backend.asarray(values, dtype=backend.accumulation_dtype),
+        )
+    estimator.learning_rate_ = (
+        result.step_sizes[-1] if result.step_sizes else float(first_step)
+    )
+    estimator.converged_ = result.converged
+    estimator.stop_reason_ = result.stop_reason
+    # A new fit starts a new stream: partial_fit calls after it continue from these
+    # coefficients with a fresh step schedule.
+    estimator._stream_state = None
+
+
+class _FitCallbacks:
+    """scikit-learn's callbacks (>= 1.9): one root task, one sub-task per iteration."""
+
+    def __init__(self, estimator, X, y, sample_weight) -> None:
+        self.estimator, self.X, self.y = estimator, X, y
+        self.metadata = (
+            None if sample_weight is None else {"sample_weight": sample_weight}
+        )
+        self.context = None
+
+    def begin(self, fitted_attributes, coef0) -> IterationTasks | None:
+        """Start the fit's task; the per-iteration observer, if callbacks are set."""
+        if not CALLBACKS_AVAILABLE:
+            return None
+        estimator = self.estimator
+        self.context = estimator._init_callback_context(
+            max_subtasks=estimator.max_iter + 1
+        )
+        self.context.call_on_fit_task_begin(
+            estimator=estimator, X=self.X, y=self.y, metadata=self.metadata
+        )
+        if not getattr(estimator, "_skl_callbacks", None):
+            return None
+        return IterationTasks(
+            estimator,
+            self.context,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            fitted_attributes=fitted_attributes,
+            start_coef=coef0,
+        )
+
+    def end(self) -> None:
+        """End the fit's task, with the fitted attributes set."""
+        if self.context is not None:
+            self.context.call_on_fit_task_end(
+                estimator=self.estimator,
+                X=self.X,
+                y=self.y,
+                metadata=self.metadata,
+                reconstruction_attributes={},
+            )
+
+
+def solve(
+    estimator,
+    objective,
+    coef0,
+    *,
+    random_state: np.random.RandomState | None,
+    validation_score=None,
+    callback=None,
+) -> tuple[SolverResult, float]:
+    """Run the chosen solver; turn a diverging fixed step into a clear error.
+
+    Returns the solver's result and the first step size it tried.
+    """
+    observers = [Progress(estimator.verbose, estimator.max_iter, estimator.tol)]
+    if callback is not None:
+        observers.append(CallbackObserver(callback))
+    if estimator.solver == "sgd":
+        return _solve_stochastic(
+            estimator, objective, coef0, random_state, validation_score, observers
+        )
+    lipschitz = None
+    first_step = estimator.learning_rate
+    if estimator.learning_rate == "auto":
+        lipschitz = checked_lipschitz(objective)
+        first_step = 1.0 / lipschitz
+    try:
+        result = SOLVERS[estimator.solver](
+            objective,
+            coef0,
+            step=estimator.learning_rate,
+            lipschitz=lipschitz,
+            max_iter=estimator.max_iter,
+            tol=estimator.tol,
+            observers=observers,
+        )
+    except ObjectiveDivergedError as error:
+        safe_step = 1.0 / checked_lipschitz(objective)
+        raise diverged_error(estimator.learning_rate, error, safe_step) from error
+    return result, first_step
+
+
+def _solve_stochastic(
+    estimator, objective, coef0, random_state, validation_score, observers
+):
+    batch_size = estimator.batch_size
+    try:
+        result = stochastic_gradient_descent(
+            objective,
+            coef0,
+            step=estimator.learning_rate,
+            batch_size=batch_size,
+            max_iter=estimator.max_iter,
+            tol=estimator.tol,
+            n_iter_no_change=estimator.n_iter_no_change,
+            random_state=random_state,
+            validation_score=validation_score,
+            observers=observers,
+        )
+    except ObjectiveDivergedError as error:
+        safe_step = safe_stochastic_step(objective, batch_size)
+        raise diverged_error(estimator.learning_rate, error, safe_step) from error
+    if result.step_sizes:
+        return result, result.step_sizes[0]
+    # Optimal at the start (a warm start): no step was needed.
+    return result, (
+        safe_stochastic_step(objective, batch_size)
+        if estimator.learning_rate == "auto"
+        else estimator.learning_rate
+    )
+
+
+def safe_stochastic_step(objective, batch_size: int) -> float:
+    """``1 / L(b)``, the "auto" step of the stochastic solver (deterministic)."""
+    # As in `checked_lipschitz`: an overflow shows in the result, reported below.
+    with np.errstate(over="ignore", invalid="ignore"):
+        lipschitz = objective.batch_lipschitz_constant(
+            batch_size, np.random.RandomState(0)
+        )
+    if not np.isfinite(lipschitz):
+        raise features_too_large_error()
+    # L = 0 only for all-zero data with nothing to fit: any step is safe.
+    return 1.0 / lipschitz if lipschitz > 0 else 1.0
+
+
+def checked_lipschitz(objective) -> float:
+    """The objective's Lipschitz estimate, or the error for features too large."""
+    # Features just below the limit of the input checks can still overflow the
+    # power iteration's products: the result says so, and the error below reports
+    # it, without RuntimeWarnings before it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        lipschitz = objective.lipschitz_constant()
+    if not np.isfinite(lipschitz):
+        raise features_too_large_error()
+    # L = 0 only for all-zero data with nothing to fit: any step is safe.
+    return lipschitz if lipschitz > 0 else 1.0
+
+
+def validation_split(X, y_encoded, sample_weight, validation_fraction, random_state):
+    """Hold out a stratified ``validation_fraction`` for early stopping.
+
+    The training rows stay where they are, in ``X``: they keep their weights and the
+    held-out rows get weight zero, so nothing the size of the training part is
+    copied (only the held-out rows are, once, to score them). The split is the one
+    ``SGDClassifier`` makes, and the stochastic solver draws its minibatches from the
+    training rows in the order the split lists them.
+
+    Returns the training weights, the training rows and the validation part as one
+    tuple ``(X, y, sample_weight)``.
+    """
+    try:
+        train_rows, validation_rows = train_test_split(
+            np.arange(y_encoded.size),
+            test_size=validation_fraction,
+            stratify=y_encoded,
+            random_state=random_state,
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"early_stopping needs a stratified validation split of "
+            f"validation_fraction={validation_fraction} with every class in both "
+            f"parts, which this data does not allow: {error}"
+        ) from error
+    train_weight = np.zeros_like(sample_weight)
+    train_weight[train_rows] = sample_weight[train_rows]
+    if not train_weight.sum() > 0:
+        raise ValueError(
+            "The training part left by early_stopping has sample weights summing "
+            "to zero: there is nothing to fit."
+        )
+    validation = (
+        X[validation_rows],
+        y_encoded[validation_rows],
+        sample_weight[validation_rows],
+    )
+    return train_weight, train_rows, validation
+
+
+def validation_scorer(objective, layout: CoefLayout, X_val, y_val, sw_val):
+    """Weighted accuracy on the validation part, from working coefficients."""
+    backend, loss = objective.backend, objective.loss
+
+    def score(coef) -> float:
+        margins = backend.linear_predictor(
+            X_val, objective.to_original(coef), layout.fit_intercept
+        )
+        correct = loss.predicted_indices(margins) == y_val
+        if not sw_val.sum() > 0:
+            return float(np.mean(correct))
+        return float(np.average(correct, weights=sw_val))
+
+    return score
