@@ -16,14 +16,10 @@ from sklearn.metrics import log_loss, mean_squared_error
 from sklogreg import GDLogisticRegression
 from sklogreg.__main__ import main
 from sklogreg._cli.compare import REFERENCE, available_solvers
+from sklogreg._cli.cost_surfaces import LOSSES, cost_grids, grid_convexity
 from sklogreg._cli.datasets import load_dataset
-from sklogreg._cli.landscape import (
-    LOSSES,
-    _verdict_line,
-    cost_grids,
-    gradient_walk,
-    grid_convexity,
-)
+from sklogreg._cli.gd_walks import gradient_walk
+from sklogreg._cli.landscape_report import verdict_line
 from sklogreg._cli.objective import penalized_log_loss
 from sklogreg._cli.summary import MAX_POINTS, summarize_feature
 
@@ -630,7 +626,7 @@ def test_grid_convexity_on_surfaces_with_known_shape(
     ids=["one", "none", "two"],
 )
 def test_verdict_line_counts_local_minima_in_singular_or_plural(surface, phrase):
-    line = _verdict_line("J", grid_convexity(surface, GRID, GRID))
+    line = verdict_line("J", grid_convexity(surface, GRID, GRID))
     assert line.endswith(phrase)
 
 

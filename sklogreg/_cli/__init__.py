@@ -7,6 +7,10 @@
 - `table`: print the contenders side by side;
 - `figures`: check, draw off-screen and save the pictures;
 - `summary`: one feature as a few weighted points, for `landscape` at any size;
-- `compare` and `landscape`: the two subcommands;
+- `cost_surfaces`: the two costs of one feature on a grid of (m, b), and their
+  convexity there;
+- `gd_walks`: the estimator's recorded gd walk, and plain gd on either cost;
+- `landscape_report` and `landscape_figure`: what `landscape` prints and draws;
+- `compare` and `landscape`: the two subcommands: their options, checks and steps;
 - `errors`: the exception that becomes one line on stderr and exit code 2.
 """

@@ -27,9 +27,9 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from .. import GDLogisticRegression
-from .datasets import EMBEDDED_DATASETS, load_dataset
+from .datasets import EMBEDDED_DATASETS, add_dataset_arguments, load_dataset
 from .errors import CommandLineError
-from .figures import check_can_plot, new_figure, save_figure
+from .figures import add_picture_arguments, check_can_plot, new_figure, save_figure
 from .measure import Contender, Outcome, estimate_optimum, fit_and_measure
 from .table import format_table
 
@@ -52,14 +52,10 @@ def available_solvers() -> list[str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``sklogreg compare``."""
-    parser.add_argument(
-        "--dataset",
-        default="breast_cancer",
-        help=f"{', '.join(EMBEDDED_DATASETS)} (embedded in scikit-learn), or the path "
+    add_dataset_arguments(
+        parser,
+        f"{', '.join(EMBEDDED_DATASETS)} (embedded in scikit-learn), or the path "
         "of a CSV file with a header row (then give --target). Default: breast_cancer.",
-    )
-    parser.add_argument(
-        "--target", metavar="COLUMN", help="the label column of a CSV file"
     )
     parser.add_argument(
         "--C",
@@ -101,16 +97,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=3,
         help="fit each contender this many times and keep the fastest (default: 3)",
     )
-    parser.add_argument(
-        "--output",
-        type=Path,
-        default=Path("compare.png"),
-        help="where to write the convergence plot: a .png, .pdf or .svg file; a name "
-        "without a suffix gets .png (default: compare.png)",
-    )
-    parser.add_argument(
-        "--no-plot", action="store_true", help="print the table only, write no PNG"
-    )
+    add_picture_arguments(parser, "compare.png", "the convergence plot", "the table")
     parser.add_argument(
         "--verbose",
         action="store_true",
@@ -123,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
     learning_rate = _check_arguments(args)
     output = None if args.no_plot else check_can_plot(args.output)
     dataset = load_dataset(args.dataset, args.target)
-    X_train, X_test, y_train, y_test = _split(dataset)
+    split = _split(dataset)
+    X_train, _, y_train, y_test = split
 
     contenders = _contenders(
         list(dict.fromkeys(args.solver or available_solvers())),
@@ -140,51 +128,64 @@ def run(args: argparse.Namespace) -> int:
         f"tol={args.tol:g}, max_iter={args.max_iter}; BLAS on 1 thread; "
         f"fastest of {args.repeats} fits"
     )
-    outcomes = []
     with threadpool_limits(limits=1):
-        for number, contender in enumerate(contenders, start=1):
-            progress = f"[{number}/{len(contenders)}] {contender.name}"
-            print(f"{progress}: fitting ...", file=sys.stderr, flush=True)
-            outcome = fit_and_measure(
-                contender,
-                dataset.classes,
-                args.C,
-                X_train,
-                y_train,
-                X_test,
-                y_test,
-                repeats=args.repeats,
-            )
-            print(
-                f"{progress}: {outcome.fit_seconds * 1e3:.1f} ms, "
-                f"{outcome.n_iter} iterations",
-                file=sys.stderr,
-            )
-            outcomes.append(outcome)
-        reference = next(o for o in outcomes if o.name == REFERENCE)
-        for outcome in outcomes:
-            outcome.coef_gap = float(np.abs(outcome.coef - reference.coef).max())
+        outcomes = _fit_all(contenders, dataset.classes, args.C, split, args.repeats)
         optimum = min(
             estimate_optimum(X_train, y_train, dataset.classes, args.C),
             *(o.objective for o in outcomes),
             *(o.loss_curve.min() for o in outcomes if o.loss_curve is not None),
         )
+    _print_results(outcomes, optimum, dataset.classes.size)
+    if output is not None:
+        _plot(outcomes, optimum, dataset.name, output)
+        print(f"wrote {output}")
+    return 0
 
+
+def _fit_all(
+    contenders: list[Contender],
+    classes: np.ndarray,
+    C: float,
+    split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    repeats: int,
+) -> list[Outcome]:
+    """Fit and measure each contender in turn, with progress on stderr.
+
+    Each outcome's ``coef_gap`` is set against the reference's coefficients.
+    """
+    X_train, X_test, y_train, y_test = split
+    outcomes = []
+    for number, contender in enumerate(contenders, start=1):
+        progress = f"[{number}/{len(contenders)}] {contender.name}"
+        print(f"{progress}: fitting ...", file=sys.stderr, flush=True)
+        outcome = fit_and_measure(
+            contender, classes, C, X_train, y_train, X_test, y_test, repeats=repeats
+        )
+        print(
+            f"{progress}: {outcome.fit_seconds * 1e3:.1f} ms, "
+            f"{outcome.n_iter} iterations",
+            file=sys.stderr,
+        )
+        outcomes.append(outcome)
+    reference = next(o for o in outcomes if o.name == REFERENCE)
+    for outcome in outcomes:
+        outcome.coef_gap = float(np.abs(outcome.coef - reference.coef).max())
+    return outcomes
+
+
+def _print_results(outcomes: list[Outcome], optimum: float, n_classes: int) -> None:
+    """The table, what its objective is, and the caveat on SGD for 3+ classes."""
     print(format_table(outcomes))
     print(
         f"objective: mean log-loss + ||W||²/(2·C·n) on the standardized training "
         f"data; its optimum J* ≈ {optimum:.12g}. Iterations are epochs for the SGD "
         "contenders."
     )
-    if dataset.classes.size > 2:
+    if n_classes > 2:
         print(
             "SGDClassifier fits one-vs-rest for 3+ classes: its coefficients are "
             "scored on the multinomial objective they do not minimise."
         )
-    if output is not None:
-        _plot(outcomes, optimum, dataset.name, output)
-        print(f"wrote {output}")
-    return 0
 
 
 def _check_arguments(args: argparse.Namespace) -> float | str:

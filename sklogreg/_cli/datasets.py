@@ -6,6 +6,7 @@ Everything that can be wrong with the data is found here and reported as a
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wi
 from .csvfile import read_csv
 from .errors import CommandLineError
 
-__all__ = ["EMBEDDED_DATASETS", "Dataset", "load_dataset"]
+__all__ = ["EMBEDDED_DATASETS", "Dataset", "add_dataset_arguments", "load_dataset"]
 
 # Shipped inside scikit-learn: no download, so the first command works offline.
 EMBEDDED_DATASETS = {
@@ -39,6 +40,22 @@ class Dataset:
     def classes(self) -> np.ndarray:
         """The distinct labels, sorted."""
         return np.unique(self.y)
+
+
+def add_dataset_arguments(parser: argparse.ArgumentParser, dataset_help: str) -> None:
+    """Declare ``--dataset`` and ``--target``, the two options `load_dataset` reads.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A subcommand's parser.
+    dataset_help : str
+        The help of ``--dataset``, in the subcommand's words.
+    """
+    parser.add_argument("--dataset", default="breast_cancer", help=dataset_help)
+    parser.add_argument(
+        "--target", metavar="COLUMN", help="the label column of a CSV file"
+    )
 
 
 def load_dataset(name: str, target: str | None = None) -> Dataset:

@@ -6,15 +6,50 @@ The CLI never touches pyplot's global state or a display: each figure is a bare
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from .errors import CommandLineError
 
-__all__ = ["PICTURE_FORMATS", "check_can_plot", "new_figure", "save_figure"]
+__all__ = [
+    "PICTURE_FORMATS",
+    "add_picture_arguments",
+    "check_can_plot",
+    "new_figure",
+    "save_figure",
+]
 
 # What matplotlib writes with no extra software (pgf needs LaTeX), and the suffix a
 # name without one gets.
 PICTURE_FORMATS = ("png", "pdf", "svg")
+
+
+def add_picture_arguments(
+    parser: argparse.ArgumentParser, default: str, picture: str, printed: str
+) -> None:
+    """Declare ``--output`` and ``--no-plot``, the options `check_can_plot` serves.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A subcommand's parser.
+    default : str
+        The file name ``--output`` defaults to.
+    picture : str
+        What the picture is, for the help of ``--output``.
+    printed : str
+        What the subcommand prints, for the help of ``--no-plot``.
+    """
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path(default),
+        help=f"where to write {picture}: a .png, .pdf or .svg file; a name "
+        f"without a suffix gets .png (default: {default})",
+    )
+    parser.add_argument(
+        "--no-plot", action="store_true", help=f"print {printed} only, write no PNG"
+    )
 
 
 def check_can_plot(output: Path) -> Path:
