@@ -11,6 +11,7 @@ Lipschitz bound; and, for the stochastic solver, the same on a subset of rows.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils._array_api import move_to
@@ -19,23 +20,53 @@ from ._curvature import gram_lipschitz_constant
 from ._loss import secant_curvature
 from ._scaling import ColumnScaling
 
-__all__ = ["InMemoryData", "normalized_weights"]
+__all__ = ["InMemoryData", "WeightNormalization", "normalized_weights"]
 
 
-def normalized_weights(sample_weight, backend):
-    """The weights divided by their sum ``S``, and ``S``, without overflow.
+@dataclass(frozen=True)
+class WeightNormalization:
+    """How sample weights ``s`` become the normalised ``w = s / S``, without overflow.
 
     Dividing by the largest weight before summing keeps weights near the float
     maximum from overflowing the sum; ``S`` itself may then be inf, which only means
-    the penalty ``1 / (C S)`` vanishes.
+    the penalty ``1 / (C S)`` vanishes. `normalized_weights` applies it to all the
+    weights at once; the Dask data term to each row chunk, with the largest weight
+    and the relative sum reduced over all the chunks.
+
+    Attributes
+    ----------
+    largest : float
+        The largest weight.
+    relative_sum : float, default=1.0
+        The sum of the weights divided by ``largest``; 1 until summed.
     """
+
+    largest: float
+    relative_sum: float = 1.0
+
+    def relative(self, sample_weight):
+        """``s / largest``: at most one, so that their sum cannot overflow."""
+        return sample_weight / self.largest
+
+    def normalize(self, relative):
+        """``relative / relative_sum``: the weights ``w``, summing to one."""
+        return relative / self.relative_sum
+
+    @property
+    def weight_sum(self) -> float:
+        """``S = largest * relative_sum``, inf past the largest float."""
+        with np.errstate(over="ignore"):
+            return self.largest * self.relative_sum
+
+
+def normalized_weights(sample_weight, backend):
+    """The weights divided by their sum ``S``, and ``S`` (`WeightNormalization`)."""
     xp = backend.xp
     largest = float(xp.max(sample_weight))
-    relative = sample_weight / largest
+    relative = WeightNormalization(largest).relative(sample_weight)
     relative_sum = float(xp.sum(relative, dtype=backend.accumulation_dtype))
-    with np.errstate(over="ignore"):
-        weight_sum = largest * relative_sum
-    return relative / relative_sum, weight_sum
+    normalization = WeightNormalization(largest, relative_sum)
+    return normalization.normalize(relative), normalization.weight_sum
 
 
 class InMemoryData:
