@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklogreg import GDLogisticRegression
@@ -430,3 +431,17 @@ def test_a_small_memory_budget_evaluates_fewer_trials_per_graph(monkeypatch):
         fit_intercept=True,
     )
     assert objective.data.trials_per_pass() == 1
+
+
+def test_stopping_at_max_iter_warns_as_numpy_does():
+    # The diagnosis reads the columns' scales: one reduction over the chunks, with a
+    # constant column read as in memory.
+    X, y, _ = make_problem(2)
+    X = np.column_stack([X, np.zeros(X.shape[0]), 1000 * X[:, 0]])
+    params = {"max_iter": 2, "learning_rate": 1e-6}
+    with pytest.warns(ConvergenceWarning) as numpy_warning:
+        GDLogisticRegression(**params).fit(X, y)
+    with pytest.warns(ConvergenceWarning) as dask_warning:
+        GDLogisticRegression(**params).fit(*as_dask(X, y))
+    assert "very different scales" in str(numpy_warning[0].message)
+    assert str(dask_warning[0].message) == str(numpy_warning[0].message)

@@ -25,6 +25,7 @@ from ._chunks import (
 )
 from ._encoding import RowEncoding
 from ._graphs import RowChunks
+from ._predictions import column_standard_deviations
 
 __all__ = ["DaskData", "dask_objective"]
 
@@ -244,6 +245,14 @@ class DaskData:
     def column_moments(self):
         """``X.T w`` and ``(X * X).T w``, summed when the weights were."""
         return self._moments
+
+    def column_standard_deviations(self) -> np.ndarray:
+        """The (unweighted) standard deviations of the columns: one reduction.
+
+        A constant column reads as 1, as its scale would, and as in memory.
+        """
+        deviations = column_standard_deviations(self.X)
+        return np.where(deviations > 0, deviations, 1.0)
 
     def lipschitz_constant(self, scaling, *, rtol: float) -> float:
         """The data term's Lipschitz bound, on the local Gram matrix when small."""
