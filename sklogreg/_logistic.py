@@ -12,10 +12,9 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import ClassVar
 
-import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._array_api import get_namespace, move_to
+from sklearn.utils._array_api import get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -27,14 +26,10 @@ from ._input import (
     ARRAY_API_SOLVERS,
     check_array_api_solver,
     check_features,
-    check_model_namespace,
-    combined_sample_weight,
-    dask_input,
     encoded_labels,
     is_dask_array,
 )
-from ._input_checks import check_known_labels
-from ._objective import logistic_objective
+from ._problem import dask_problem, in_memory_objective, objective_on, sample_weight_for
 from ._streaming import partial_fit_chunk
 
 __all__ = ["GDLogisticRegression"]
@@ -304,7 +299,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def _fit(self, X, y, sample_weight):
         first_fit = not hasattr(self, "classes_")
         if is_dask_array(X):
-            objective, classes = self._dask_objective(X, y, sample_weight)
+            objective, classes = dask_problem(self, X, y, sample_weight)
             fit_objective(
                 self,
                 objective,
@@ -325,15 +320,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         check_features(X)
         y, y_encoded, classes = encoded_labels(y)
-        weights, _ = self._sample_weight(sample_weight, X, y_encoded, classes)
+        weights, _ = sample_weight_for(self, sample_weight, X, y_encoded, classes)
         random_state = check_random_state(self.random_state)
         validation, sample_rows = None, None
         if self.solver == "sgd" and self.early_stopping:
             weights, sample_rows, validation = validation_split(
                 X, y_encoded, weights, self.validation_fraction, random_state
             )
-        objective = self._objective(
-            X, y_encoded, classes, weights, sample_rows=sample_rows
+        objective = in_memory_objective(
+            self, X, y_encoded, classes, weights, sample_rows=sample_rows
         )
         # Callbacks score the model on all the data given, whatever early stopping
         # holds out for itself.
@@ -349,66 +344,6 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             validation=validation,
         )
         return self
-
-    def _objective(
-        self, X, y_encoded, classes, weights, *, precondition=None, sample_rows=None
-    ):
-        """The contract's objective on in-memory data, with this model's penalty.
-
-        Preconditioned by default for "auto": a fixed learning rate means exactly
-        that step on ``(W, b)``, while "auto" is free to take it in a better
-        conditioned parametrisation.
-        """
-        if precondition is None:
-            precondition = self.learning_rate == "auto"
-        return logistic_objective(
-            X,
-            y_encoded,
-            classes.size,
-            weights,
-            C=self.C,
-            l1_ratio=self.l1_ratio,
-            fit_intercept=self.fit_intercept,
-            precondition=precondition,
-            sample_rows=sample_rows,
-        )
-
-    def _dask_objective(self, X, y, sample_weight, *, classes=None):
-        """The objective on a row-chunked Dask array, and its classes."""
-        if self.solver == "sgd":
-            raise ValueError(
-                "solver='sgd' draws minibatches of rows from memory and does not "
-                "run on Dask arrays: use solver='nesterov' or 'gd', whose every "
-                "step is one reduction over the chunks."
-            )
-        from ._dask import dask_objective
-
-        X, y, sample_weight, encoding = dask_input(
-            self, X, y, sample_weight, classes=classes
-        )
-        objective = dask_objective(
-            X,
-            y,
-            sample_weight,
-            encoding=encoding,
-            C=self.C,
-            l1_ratio=self.l1_ratio,
-            fit_intercept=self.fit_intercept,
-            precondition=self.learning_rate == "auto",
-        )
-        return objective, encoding.classes
-
-    def _sample_weight(self, sample_weight, X, y_encoded, classes, **options):
-        """Sample weights times this model's class weights, checked, and their sum."""
-        return combined_sample_weight(
-            sample_weight,
-            X,
-            y_encoded,
-            classes,
-            class_weight=self.class_weight,
-            C=self.C,
-            **options,
-        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -504,30 +439,15 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         check_is_fitted(self)
         if is_dask_array(X):
             # One reduction over the chunks, like a step of fit: X stays where it is.
-            objective, _ = self._dask_objective(
-                X, y, sample_weight, classes=self.classes_
+            objective, _ = dask_problem(
+                self, X, y, sample_weight, classes=self.classes_
             )
         else:
-            objective = self._in_memory_objective(X, y, sample_weight)
+            objective = objective_on(self, X, y, sample_weight)
         layout = coef_layout(self, objective)
         coef = layout.stack(self.coef_, self.intercept_, objective.data.dtype)
         # `value` takes the solver's parametrisation (preconditioned for "auto").
         return objective.value(objective.to_working(coef))
-
-    def _in_memory_objective(self, X, y, sample_weight):
-        """The objective of this model's problem on new in-memory ``(X, y)``."""
-        xp, _ = get_namespace(X)
-        check_model_namespace(self, X, "objective")
-        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[xp.float64, xp.float32], reset=False
-        )
-        if not isinstance(y, np.ndarray):
-            y = move_to(y, xp=np, device="cpu")
-        check_known_labels(np.unique(y), self.classes_, "seen during fit")
-        y_encoded = np.searchsorted(self.classes_, y)
-        weights, _ = self._sample_weight(sample_weight, X, y_encoded, self.classes_)
-        return self._objective(X, y_encoded, self.classes_, weights, precondition=False)
 
     def decision_function(self, X):
         """Return the linear predictor ``X @ coef_.T + intercept_``.

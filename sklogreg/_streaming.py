@@ -21,11 +21,10 @@ from ._fitting import coef_layout, safe_stochastic_step
 from ._input import (
     check_array_api_solver,
     check_features,
-    combined_sample_weight,
 )
 from ._input_checks import check_known_labels
 from ._messages import diverged_error
-from ._objective import logistic_objective
+from ._problem import in_memory_objective, sample_weight_for
 from ._solvers import DIVERGENCE_FACTOR, ObjectiveDivergedError, SGDStream
 
 __all__ = ["StreamState", "partial_fit_chunk"]
@@ -146,23 +145,15 @@ def partial_fit_chunk(estimator, X, y, classes, sample_weight) -> None:
     )
     y_encoded = np.searchsorted(classes, y)
     state = state or StreamState(estimator)
-    sample_weight, chunk_weight = combined_sample_weight(
-        sample_weight,
+    sample_weight, chunk_weight = sample_weight_for(
+        estimator, sample_weight, X, y_encoded, classes, weight_seen=state.weight_seen
+    )
+    objective = in_memory_objective(
+        estimator,
         X,
         y_encoded,
         classes,
-        class_weight=estimator.class_weight,
-        C=estimator.C,
-        weight_seen=state.weight_seen,
-    )
-    objective = logistic_objective(
-        X,
-        y_encoded,
-        classes.size,
         sample_weight,
-        C=estimator.C,
-        l1_ratio=estimator.l1_ratio,
-        fit_intercept=estimator.fit_intercept,
         # The parametrisation must stay the same from chunk to chunk.
         precondition=False,
         penalty_weight_sum=state.weight_seen + chunk_weight,

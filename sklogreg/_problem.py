@@ -1,0 +1,107 @@
+"""The problem an estimator's parameters pose on given data: its objective.
+
+`GDLogisticRegression.fit`, `partial_fit` and `objective` all minimise or evaluate
+the contract's objective with the estimator's ``C``, ``l1_ratio``, ``class_weight``
+and ``fit_intercept``: these builders are the one place that maps the parameters to
+an objective, for in-memory data and for a row-chunked Dask array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils._array_api import get_namespace, move_to
+from sklearn.utils.validation import validate_data
+
+from ._array_api import detached
+from ._input import check_model_namespace, combined_sample_weight, dask_input
+from ._input_checks import check_known_labels
+from ._objective import LogisticObjective, logistic_objective
+
+__all__ = ["dask_problem", "in_memory_objective", "objective_on", "sample_weight_for"]
+
+
+def sample_weight_for(estimator, sample_weight, X, y_encoded, classes, **options):
+    """Sample weights times the estimator's class weights, checked, and their sum."""
+    return combined_sample_weight(
+        sample_weight,
+        X,
+        y_encoded,
+        classes,
+        class_weight=estimator.class_weight,
+        C=estimator.C,
+        **options,
+    )
+
+
+def in_memory_objective(
+    estimator, X, y_encoded, classes, weights, *, precondition=None, **options
+) -> LogisticObjective:
+    """The objective on in-memory data, with the estimator's penalty.
+
+    Preconditioned by default for "auto": a fixed learning rate means exactly that
+    step on ``(W, b)``, while "auto" is free to take it in a better conditioned
+    parametrisation. ``options`` go to `logistic_objective`.
+    """
+    if precondition is None:
+        precondition = estimator.learning_rate == "auto"
+    return logistic_objective(
+        X,
+        y_encoded,
+        classes.size,
+        weights,
+        C=estimator.C,
+        l1_ratio=estimator.l1_ratio,
+        fit_intercept=estimator.fit_intercept,
+        precondition=precondition,
+        **options,
+    )
+
+
+def dask_problem(estimator, X, y, sample_weight, *, classes=None):
+    """The objective on a row-chunked Dask array, and its classes."""
+    if estimator.solver == "sgd":
+        raise ValueError(
+            "solver='sgd' draws minibatches of rows from memory and does not "
+            "run on Dask arrays: use solver='nesterov' or 'gd', whose every "
+            "step is one reduction over the chunks."
+        )
+    from ._dask import dask_objective
+
+    X, y, sample_weight, encoding = dask_input(
+        estimator, X, y, sample_weight, classes=classes
+    )
+    objective = dask_objective(
+        X,
+        y,
+        sample_weight,
+        encoding=encoding,
+        C=estimator.C,
+        l1_ratio=estimator.l1_ratio,
+        fit_intercept=estimator.fit_intercept,
+        precondition=estimator.learning_rate == "auto",
+    )
+    return objective, encoding.classes
+
+
+def objective_on(estimator, X, y, sample_weight) -> LogisticObjective:
+    """A fitted estimator's objective on new in-memory ``(X, y)``, unpreconditioned."""
+    xp, _ = get_namespace(X)
+    check_model_namespace(estimator, X, "objective")
+    X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse="csr",
+        dtype=[xp.float64, xp.float32],
+        reset=False,
+    )
+    if not isinstance(y, np.ndarray):
+        y = move_to(y, xp=np, device="cpu")
+    classes = estimator.classes_
+    check_known_labels(np.unique(y), classes, "seen during fit")
+    y_encoded = np.searchsorted(classes, y)
+    weights, _ = sample_weight_for(estimator, sample_weight, X, y_encoded, classes)
+    return in_memory_objective(
+        estimator, X, y_encoded, classes, weights, precondition=False
+    )
