@@ -252,28 +252,29 @@ def _solve_stochastic(
 
 def safe_stochastic_step(objective, batch_size: int) -> float:
     """``1 / L(b)``, the "auto" step of the stochastic solver (deterministic)."""
-    # As in `checked_lipschitz`: an overflow shows in the result, reported below.
-    with np.errstate(over="ignore", invalid="ignore"):
-        lipschitz = objective.batch_lipschitz_constant(
-            batch_size, np.random.RandomState(0)
-        )
-    if not np.isfinite(lipschitz):
-        raise features_too_large_error()
-    # L = 0 only for all-zero data with nothing to fit: any step is safe.
-    return 1.0 / lipschitz if lipschitz > 0 else 1.0
+    return 1.0 / _finite_curvature(
+        objective.batch_lipschitz_constant, batch_size, np.random.RandomState(0)
+    )
 
 
 def checked_lipschitz(objective) -> float:
     """The objective's Lipschitz estimate, or the error for features too large."""
-    # Features just below the limit of the input checks can still overflow the
-    # power iteration's products: the result says so, and the error below reports
-    # it, without RuntimeWarnings before it.
+    return _finite_curvature(objective.lipschitz_constant)
+
+
+def _finite_curvature(estimate, *args) -> float:
+    """``estimate(*args)``, a curvature bound; 1 for zero, an error for overflow.
+
+    Features just below the limit of the input checks can still overflow the power
+    iteration's products: the result says so, and the error reports it, without
+    RuntimeWarnings before it. A bound of 0 comes only from all-zero data, with
+    nothing to fit: any step is safe.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
-        lipschitz = objective.lipschitz_constant()
-    if not np.isfinite(lipschitz):
+        curvature = estimate(*args)
+    if not np.isfinite(curvature):
         raise features_too_large_error()
-    # L = 0 only for all-zero data with nothing to fit: any step is safe.
-    return lipschitz if lipschitz > 0 else 1.0
+    return curvature if curvature > 0 else 1.0
 
 
 def validation_split(X, y_encoded, sample_weight, validation_fraction, random_state):

@@ -75,24 +75,22 @@ def predict(estimator, X):
 def predict_proba(estimator, X):
     """Probabilities: the sigmoid of the log-odds, or the softmax of the logits."""
     check_model_namespace(estimator, X, "predict_proba")
-    scores = decision_function(estimator, X)
-    loss = log_loss_for(estimator.classes_.size, _backend_of_scores(scores))
-    return _row_wise(
-        scores,
-        loss.probabilities,
-        n_columns=estimator.classes_.size,
-        dtype=scores.dtype,
-    )
+    return _probabilities(estimator, X, "probabilities")
 
 
 def predict_log_proba(estimator, X):
     """``log_expit`` of the log-odds or ``log_softmax`` of the logits."""
     check_model_namespace(estimator, X, "predict_log_proba")
+    return _probabilities(estimator, X, "log_probabilities")
+
+
+def _probabilities(estimator, X, kind: str):
+    """The loss's ``kind`` of probabilities (its method of that name) of the scores."""
     scores = decision_function(estimator, X)
     loss = log_loss_for(estimator.classes_.size, _backend_of_scores(scores))
     return _row_wise(
         scores,
-        loss.log_probabilities,
+        getattr(loss, kind),
         n_columns=estimator.classes_.size,
         dtype=scores.dtype,
     )

@@ -112,3 +112,19 @@ class LeastSquares:
     def value(self, coef):
         margins = self.linear_map(coef)
         return self.smooth_value(margins, coef) + self.nonsmooth_value(coef)
+
+
+class FitCallbackBase:
+    """A scikit-learn FitCallback that does nothing: tests override what they need."""
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        return False

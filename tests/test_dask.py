@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import FitCallbackBase
 from scipy import sparse
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -105,22 +106,13 @@ def test_predictions_are_lazy_and_match_numpy(client):
         np.testing.assert_allclose(lazy.compute(), getattr(in_memory, method)(X))
 
 
-class RestartWorkerAt:
+class RestartWorkerAt(FitCallbackBase):
     """A FitCallback that restarts one worker (losing its chunks) mid-fit."""
 
     def __init__(self, client, iteration):
         self.client = client
         self.iteration = iteration
         self.restarted = None
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
 
     def on_fit_task_end(self, estimator, context):
         if context.task_name == "iteration" and context.task_id + 1 == self.iteration:

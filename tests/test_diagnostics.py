@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import FitCallbackBase
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -31,20 +32,11 @@ def breast_cancer():
     return StandardScaler().fit_transform(X), y
 
 
-class StopAtIteration:
+class StopAtIteration(FitCallbackBase):
     """A FitCallback asking to stop once a given number of iterations is done."""
 
     def __init__(self, iteration):
         self.iteration = iteration
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
 
     def on_fit_task_end(self, estimator, context):
         # Iteration tasks are numbered from 0: task k ends iteration k + 1.

@@ -11,6 +11,8 @@ import math
 
 from sklearn.utils._array_api import _max_precision_float_dtype, indexing_dtype
 
+from ._linear import linear_predictor
+
 __all__ = ["ArrayAPIBackend"]
 
 # Bytes per block of rows when squaring X for its column moments.
@@ -40,14 +42,8 @@ class ArrayAPIBackend:
 
     # -- reading X ------------------------------------------------------------------
 
-    def linear_predictor(self, X, coef, fit_intercept: bool):
-        """``X @ W.T + b``: a vector for one coefficient row, else a matrix."""
-        n_features = X.shape[1]
-        if coef.shape[0] == 1:
-            z = X @ coef[0, :n_features]
-            return z + coef[0, n_features] if fit_intercept else z
-        Z = X @ coef[:, :n_features].T
-        return Z + coef[:, n_features] if fit_intercept else Z
+    # The same operators on every kind of array (see sklogreg._backends).
+    linear_predictor = staticmethod(linear_predictor)
 
     def adjoint(self, X, residual, fit_intercept: bool):
         """``[R.T @ X, R.sum(axis=0)]``: the adjoint of `linear_predictor`."""

@@ -14,6 +14,8 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, log_expit, log_softmax, softmax
 
+from ._linear import linear_predictor
+
 __all__ = ["NumpyBackend"]
 
 # Bytes per block of rows when squaring a dense X, at most 1/16 of X: the temporary
@@ -38,15 +40,8 @@ class NumpyBackend:
 
     # -- reading X ------------------------------------------------------------------
 
-    def linear_predictor(self, X, coef: np.ndarray, fit_intercept: bool):
-        """``X @ W.T + b``: a vector for one coefficient row, else a matrix."""
-        n_features = X.shape[1]
-        if coef.shape[0] == 1:
-            # A matrix-vector product: one pass over X, and the cheapest BLAS call.
-            z = X @ coef[0, :n_features]
-            return z + coef[0, n_features] if fit_intercept else z
-        Z = X @ coef[:, :n_features].T
-        return Z + coef[:, n_features] if fit_intercept else Z
+    # The same operators on every kind of array (see sklogreg._backends).
+    linear_predictor = staticmethod(linear_predictor)
 
     def adjoint(self, X, residual: np.ndarray, fit_intercept: bool) -> np.ndarray:
         """``[R.T @ X, R.sum(axis=0)]``: the adjoint of `linear_predictor`."""

@@ -245,101 +245,28 @@ class ProximalGradient:
         state.gradient_max = objective.optimality(state.y, state.gradient)
 
 
-def gradient_descent(
-    objective: CompositeObjective,
-    coef0: np.ndarray,
-    *,
-    step: float | Literal["auto"] = "auto",
-    lipschitz: float | None = None,
-    max_iter: int = 1000,
-    tol: float = 1e-4,
-    observers: Sequence[Observer] = (),
-) -> SolverResult:
+def gradient_descent(objective: CompositeObjective, coef0, **options) -> SolverResult:
     """Minimise ``objective`` by (proximal) gradient descent.
 
     The textbook walk downhill, ``x_{k+1} = prox(x_k - t * grad f(x_k))``: monotone,
     simple, and with step ``1/L`` it needs on the order of ``L / mu`` iterations.
-
-    Parameters
-    ----------
-    objective : CompositeObjective
-        The objective to minimise.
-    coef0 : ndarray
-        Starting point; not modified.
-    step : float or "auto", default="auto"
-        A fixed step size, used exactly, or "auto" for ``1/L`` adapted by backtracking.
-    lipschitz : float, optional
-        Lipschitz constant of ``grad f``; required for ``step="auto"``.
-    max_iter : int, default=1000
-        Largest number of iterations.
-    tol : float, default=1e-4
-        Stop when the largest entry of the gradient mapping is at most ``tol``.
-    observers : sequence of Observer, default=()
-        Told of every iteration and of the end (`sklogreg._solvers._observers`);
-        one returning True stops the solver.
-
-    Returns
-    -------
-    SolverResult
-
-    Raises
-    ------
-    ObjectiveDivergedError
-        If a fixed step makes the objective non-finite or grow without bound.
+    ``options`` are those of `solve_proximal_gradient` but ``momentum``.
     """
-    return solve_proximal_gradient(
-        objective,
-        coef0,
-        momentum=False,
-        step=step,
-        lipschitz=lipschitz,
-        max_iter=max_iter,
-        tol=tol,
-        observers=observers,
-    )
+    return solve_proximal_gradient(objective, coef0, momentum=False, **options)
 
 
 def accelerated_gradient(
-    objective: CompositeObjective,
-    coef0: np.ndarray,
-    *,
-    step: float | Literal["auto"] = "auto",
-    lipschitz: float | None = None,
-    max_iter: int = 1000,
-    tol: float = 1e-4,
-    observers: Sequence[Observer] = (),
+    objective: CompositeObjective, coef0, **options
 ) -> SolverResult:
     """Minimise ``objective`` by Nesterov's accelerated proximal gradient (FISTA).
 
     Gradient steps are taken from an extrapolated point, with adaptive restart; see
     the module docstring for the update. Its worst-case rate is ``O(1/k^2)`` against
     ``O(1/k)`` for `gradient_descent`, and restarts recover a linear rate on strongly
-    convex problems.
-
-    Parameters
-    ----------
-    objective, coef0, step, lipschitz, max_iter, tol, observers
-        As in `gradient_descent`.
-
-    Returns
-    -------
-    SolverResult
-
-    Raises
-    ------
-    ObjectiveDivergedError
-        If a fixed step makes the objective non-finite or grow without bound.
+    convex problems. ``options`` are those of `solve_proximal_gradient` but
+    ``momentum``.
     """
-    return solve_proximal_gradient(
-        objective,
-        coef0,
-        momentum=True,
-        step=step,
-        lipschitz=lipschitz,
-        max_iter=max_iter,
-        tol=tol,
-        observers=observers,
-    )
+    return solve_proximal_gradient(objective, coef0, momentum=True, **options)
 
 
 def solve_proximal_gradient(
@@ -347,17 +274,46 @@ def solve_proximal_gradient(
     coef0: np.ndarray,
     *,
     momentum: bool,
-    step: float | Literal["auto"],
-    lipschitz: float | None,
-    max_iter: int,
-    tol: float,
-    observers: Sequence[Observer],
+    step: float | Literal["auto"] = "auto",
+    lipschitz: float | None = None,
+    max_iter: int = 1000,
+    tol: float = 1e-4,
+    observers: Sequence[Observer] = (),
     announce_end: bool = True,
 ) -> SolverResult:
-    """Build the method for ``step`` and run it; see `gradient_descent`.
+    """Minimise ``objective`` by proximal gradient steps, with or without momentum.
 
-    ``announce_end=False`` leaves telling the observers of the end to a caller that
-    chains this solve after another (the stochastic solver's finish).
+    Parameters
+    ----------
+    objective : CompositeObjective
+        The objective to minimise.
+    coef0 : ndarray
+        Starting point; not modified.
+    momentum : bool
+        Nesterov's extrapolation with adaptive restart ("nesterov"), or none ("gd").
+    step : float or "auto", default="auto"
+        A fixed step size, used exactly, or "auto" for ``1/L`` adapted by backtracking.
+    lipschitz : float, optional
+        An estimate of the Lipschitz constant of ``grad f``; required for "auto".
+    max_iter : int, default=1000
+        Largest number of iterations.
+    tol : float, default=1e-4
+        Stop when the largest entry of the gradient mapping is at most ``tol``.
+    observers : sequence of Observer, default=()
+        Told of every iteration and of the end (`sklogreg._solvers._observers`);
+        one returning True stops the solver.
+    announce_end : bool, default=True
+        False leaves telling the observers of the end to a caller that chains this
+        solve after another (the stochastic solver's finish).
+
+    Returns
+    -------
+    SolverResult
+
+    Raises
+    ------
+    ObjectiveDivergedError
+        If a fixed step makes the objective non-finite or grow without bound.
     """
     xp = namespace_of(coef0)
     if isinstance(step, str):
