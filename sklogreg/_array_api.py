@@ -1,15 +1,9 @@
-"""The few Array API helpers the package needs beyond scikit-learn's own.
+"""The few array helpers that are no backend's job, for any kind of array.
 
-NumPy arrays (and SciPy sparse matrices) keep the package's original NumPy code, with
-its in-place operations and SciPy special functions: `namespace_of` returns ``None``
-for them, and every function that takes an ``xp`` argument treats ``xp=None`` as "the
-NumPy path, unchanged". Any other array (``array_api_strict``, PyTorch on any device,
-CuPy...) gets its Array API namespace, and the code written in Array API terms.
-
-The estimator finds the namespace of its input with scikit-learn's
-``get_namespace_and_device`` (which honours ``array_api_dispatch``); once the data is
-validated, the internals only need to know which of the two paths to take, which
-`namespace_of` tells from the arrays themselves.
+`namespace_of` tells an Array API namespace from NumPy (``None`` for NumPy arrays and
+SciPy sparse matrices), `copy` copies in any namespace, and `detached` cuts an input
+from an autograd graph. The operations on the data themselves are the backends'
+(`sklogreg._backends`), chosen once per fit.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Checks of the input that the in-memory and the Dask paths share.
 
 Each error about labels, sample and class weights, the size of the features or the
-strength of the penalty is stated here once; `sklogreg._logistic` (NumPy, SciPy and
+strength of the penalty is stated here once; `sklogreg._input` (NumPy, SciPy and
 Array API input) and `sklogreg._dask` (one reduction over the chunks) gather the few
 numbers a check needs in their own way and call the same function. Every message
 names the cause and the way out.
