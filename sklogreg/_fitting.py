@@ -192,7 +192,9 @@ def solve(
 
     Returns the solver's result and the first step size it tried.
     """
-    observers = [Progress(estimator.verbose, estimator.max_iter, estimator.tol)]
+    observers = []
+    if estimator.verbose:
+        observers.append(Progress(estimator.verbose, estimator.max_iter, estimator.tol))
     if callback is not None:
         observers.append(CallbackObserver(callback))
     if estimator.solver == "sgd":

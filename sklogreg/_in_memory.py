@@ -106,9 +106,14 @@ class InMemoryData:
         self.loss = loss
         self.fit_intercept = fit_intercept
         self.backend = backend
-        self.sample_rows = (
-            np.arange(X.shape[0]) if sample_rows is None else np.asarray(sample_rows)
-        )
+        self._sample_rows = sample_rows
+
+    @property
+    def sample_rows(self) -> np.ndarray:
+        """The rows minibatches are drawn from: all, unless early stopping holds out."""
+        if self._sample_rows is None:
+            self._sample_rows = np.arange(self.X.shape[0])
+        return self._sample_rows
 
     @property
     def n_features(self) -> int:

@@ -62,14 +62,14 @@ class BinaryLogLoss:
 
     def value(self, z, y, weights) -> float:
         """``sum_i w_i (log(1 + exp(z_i)) - y_i z_i)``."""
-        backend = self.backend
-        return backend.dot(weights, backend.log1pexp(z)) - backend.dot(weights, y * z)
+        # Python floats of 0-d products: one reduction each, on any library.
+        return float(weights @ self.backend.log1pexp(z)) - float(weights @ (y * z))
 
     def value_and_residual(self, z, y, weights):
         """The value and its gradient in ``z``, ``w * (expit(z) - y)``."""
         backend = self.backend
         log1pexp, probability = backend.log1pexp_and_expit(z)
-        value = backend.dot(weights, log1pexp) - backend.dot(weights, y * z)
+        value = float(weights @ log1pexp) - float(weights @ (y * z))
         return value, backend.weighted_difference(probability, y, weights)
 
     def residual(self, z, y, weights):
@@ -118,13 +118,13 @@ class MultinomialLogLoss:
         """``sum_i w_i (logsumexp(Z_i) - sum_k Y_ik Z_ik)``."""
         backend = self.backend
         log_normalizer, _ = backend.log_normalizer_and_softmax(Z)
-        return backend.dot(weights, log_normalizer - backend.row_dot(Y, Z))
+        return float(weights @ (log_normalizer - backend.row_dot(Y, Z)))
 
     def value_and_residual(self, Z, Y, weights):
         """The value and its gradient in ``Z``, ``w[:, None] * (softmax(Z) - Y)``."""
         backend = self.backend
         log_normalizer, probability = backend.log_normalizer_and_softmax(Z)
-        value = backend.dot(weights, log_normalizer - backend.row_dot(Y, Z))
+        value = float(weights @ (log_normalizer - backend.row_dot(Y, Z)))
         return value, backend.weighted_difference(probability, Y, weights)
 
     def residual(self, Z, Y, weights):

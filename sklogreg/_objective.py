@@ -155,7 +155,7 @@ class LogisticObjective:
             l2_strength,
             l1_strength,
             fit_intercept=self.fit_intercept,
-            xp=self.backend.xp,
+            backend=self.backend,
         )
         self.scaling = (
             ColumnScaling.from_moments(
@@ -167,24 +167,15 @@ class LogisticObjective:
             if precondition
             else NoScaling()
         )
+        # Bound once: the solvers convert at every trial.
+        self.to_working = self.scaling.to_working
+        self.to_original = self.scaling.to_original
+        self.has_nonsmooth_part = l1_strength > 0
 
     @property
     def coef_shape(self) -> tuple[int, int]:
         """Shape of the coefficient array, intercept column included."""
         return self.loss.n_coef_rows, self.data.n_features + self.fit_intercept
-
-    @property
-    def has_nonsmooth_part(self) -> bool:
-        """Whether the objective has an L1 term, handled by `prox`."""
-        return self.penalty.l1_strength > 0
-
-    def to_working(self, coef):
-        """Original coefficients ``(W, b)`` to the solver's parametrisation."""
-        return self.scaling.to_working(coef)
-
-    def to_original(self, coef):
-        """The solver's parametrisation back to ``(W, b)``."""
-        return self.scaling.to_original(coef)
 
     def linear_map(self, coef):
         """Margins ``Z = X @ W.T + b``: the only place the smooth part reads ``X``."""
@@ -223,6 +214,8 @@ class LogisticObjective:
 
     def nonsmooth_value(self, coef) -> float:
         """The L1 term ``l1_strength * ||W||_1``."""
+        if not self.has_nonsmooth_part:
+            return 0.0
         return self.penalty.l1_value(self.to_original(coef))
 
     def prox(self, coef, step: float):
@@ -242,11 +235,10 @@ class LogisticObjective:
         This is the plain gradient without an L1 term: the quantity
         ``LogisticRegression(solver="lbfgs")`` compares with ``tol``.
         """
-        xp = self.backend.xp
         subgradient = self.penalty.min_norm_subgradient(
             self.to_original(coef), self.scaling.gradient_to_original(gradient)
         )
-        return float(xp.max(xp.abs(subgradient)))
+        return self.backend.max_abs(subgradient)
 
     def value(self, coef) -> float:
         """The whole objective ``J`` at ``coef`` (working parametrisation)."""

@@ -38,17 +38,18 @@ class ElasticNet:
         Weights of the two parts.
     fit_intercept : bool
         Whether the last column of the coefficients is an (unpenalised) intercept.
-    xp : module
-        Namespace of the coefficients.
+    backend : Backend
+        Where the coefficients live.
     """
 
     def __init__(
-        self, l2_strength: float, l1_strength: float, *, fit_intercept: bool, xp
+        self, l2_strength: float, l1_strength: float, *, fit_intercept: bool, backend
     ) -> None:
         self.l2_strength = l2_strength
         self.l1_strength = l1_strength
         self.fit_intercept = fit_intercept
-        self.xp = xp
+        self.backend = backend
+        self.xp = backend.xp
 
     def _penalized(self, coef):
         """The part of ``coef`` that is penalised: everything but the intercept."""
@@ -67,7 +68,7 @@ class ElasticNet:
         if self.l2_strength == 0:
             return 0.0
         W = self._penalized(coef)
-        return 0.5 * self.l2_strength * float(self.xp.sum(W * W))
+        return 0.5 * self.l2_strength * self.backend.total(W * W)
 
     def l2_gradient(self, coef):
         """``l2 * W``, and zero for the intercept."""
@@ -80,8 +81,8 @@ class ElasticNet:
         """``l1 * ||W||_1``."""
         if not self.l1_strength:
             return 0.0
-        xp = self.xp
-        return self.l1_strength * float(xp.sum(xp.abs(self._penalized(coef))))
+        W = self._penalized(coef)
+        return self.l1_strength * self.backend.total(self.xp.abs(W))
 
     def prox(self, coef, threshold):
         r"""Soft-thresholding, the proximal operator of ``sum_j tau_j |W_j|``.

@@ -10,8 +10,11 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np
 
+from sklogreg._backends import NumpyBackend
 from sklogreg._objective import logistic_objective
 from sklogreg._penalty import ElasticNet
+
+NUMPY = NumpyBackend()
 
 
 def make_problem(n_classes, *, seed=0, n_samples=40, n_features=5, weighted=True):
@@ -52,7 +55,7 @@ class LeastSquares:
 
     def __init__(self, X, y, l2=0.0, l1=0.0):
         self.X, self.y, self.l2, self.l1 = X, y, l2, l1
-        self.penalty = ElasticNet(0.0, l1, fit_intercept=False, xp=np)
+        self.penalty = ElasticNet(0.0, l1, fit_intercept=False, backend=NUMPY)
 
     n_samples = property(lambda self: self.X.shape[0])
     sample_rows = property(lambda self: np.arange(self.X.shape[0]))

@@ -3,11 +3,14 @@
 import numpy as np
 import pytest
 
+from sklogreg._backends import NumpyBackend
 from sklogreg._penalty import ElasticNet, penalty_strengths
+
+NUMPY = NumpyBackend()
 
 
 def l1(strength, fit_intercept):
-    return ElasticNet(0.0, strength, fit_intercept=fit_intercept, xp=np)
+    return ElasticNet(0.0, strength, fit_intercept=fit_intercept, backend=NUMPY)
 
 
 def test_soft_threshold_zeroes_small_entries_and_spares_the_intercept():
@@ -30,7 +33,7 @@ def test_min_norm_subgradient_is_zero_exactly_at_l1_optimality():
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_values_and_l2_gradient_leave_the_intercept_unpenalised(fit_intercept):
     coef = np.array([[1.0, -2.0, 5.0]])
-    penalty = ElasticNet(0.5, 0.25, fit_intercept=fit_intercept, xp=np)
+    penalty = ElasticNet(0.5, 0.25, fit_intercept=fit_intercept, backend=NUMPY)
     W = coef[:, :-1] if fit_intercept else coef
     assert penalty.l2_value(coef) == pytest.approx(0.25 * float((W * W).sum()))
     assert penalty.l1_value(coef) == pytest.approx(0.25 * float(np.abs(W).sum()))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import LeastSquares
 
+from sklogreg._backends import NumpyBackend
 from sklogreg._penalty import ElasticNet
 from sklogreg._solvers import (
     CallbackObserver,
@@ -14,6 +15,8 @@ from sklogreg._solvers import (
 )
 
 SOLVERS = [gradient_descent, accelerated_gradient]
+
+NUMPY = NumpyBackend()
 
 
 def random_quadratic(seed=0, n=40, p=6, condition=30.0):
@@ -61,7 +64,7 @@ def test_solver_reaches_lasso_optimum_with_exact_zeros(solver):
     A, _ = np.linalg.qr(rng.normal(size=(30, 8)))
     b = rng.normal(size=30)
     problem = LeastSquares(A * np.sqrt(30), b * np.sqrt(30), l1=0.3)
-    expected = ElasticNet(0.0, 0.3, fit_intercept=False, xp=np).prox(
+    expected = ElasticNet(0.0, 0.3, fit_intercept=False, backend=NUMPY).prox(
         (A.T @ b)[None, :], 0.3
     )
     result = solver(problem, np.zeros((1, 8)), lipschitz=1.0, max_iter=1000, tol=1e-12)

@@ -142,9 +142,13 @@ class ArrayAPIBackend:
 
     # -- reductions to Python floats ---------------------------------------------------
 
-    def dot(self, a, b) -> float:
-        """``a @ b`` of two vectors, as a Python float (one sync with the device)."""
-        return float(a @ b)
+    def total(self, a) -> float:
+        """The sum of all entries, as a Python float."""
+        return float(self.xp.sum(a))
+
+    def max_abs(self, a) -> float:
+        """The largest magnitude of all entries, as a Python float."""
+        return float(self.xp.max(self.xp.abs(a)))
 
     def norm(self, v) -> float:
         """The Euclidean norm, finite whenever the norm itself is.

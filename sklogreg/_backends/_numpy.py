@@ -199,9 +199,14 @@ class NumpyBackend:
     # -- reductions to Python floats ---------------------------------------------------
 
     @staticmethod
-    def dot(a: np.ndarray, b: np.ndarray) -> float:
-        """``a @ b`` of two vectors, as a Python float."""
-        return float(a @ b)
+    def total(a: np.ndarray) -> float:
+        """The sum of all entries, as a Python float."""
+        return float(a.sum())
+
+    @staticmethod
+    def max_abs(a: np.ndarray) -> float:
+        """The largest magnitude of all entries, as a Python float."""
+        return float(np.abs(a).max())
 
     @staticmethod
     def norm(v: np.ndarray) -> float:

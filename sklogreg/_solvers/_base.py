@@ -12,7 +12,7 @@ divergence guard) instead of threading them through the iterations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Literal, NamedTuple, Protocol
 
 import numpy as np
@@ -36,20 +36,17 @@ StopReason = Literal[
 ]
 
 
-class LineSearchPlan(NamedTuple):
+class LineSearchPlan(Protocol):
     """The points a line search may try, for a backend that evaluates them together.
 
-    Attributes
-    ----------
-    trials : callable
-        ``trials()`` returns the points the line search may try, in order.
-    next_points : callable
-        ``next_points(trials)`` returns, for each trial, where the next gradient will
-        be taken if that trial is accepted.
+    Computed only when asked: an in-memory objective never asks.
     """
 
-    trials: Callable[[], Sequence[np.ndarray]]
-    next_points: Callable[[Sequence[np.ndarray]], Sequence[np.ndarray]]
+    def trials(self) -> Sequence[np.ndarray]:
+        """Return the points the line search may try, in order."""
+
+    def next_points(self, trials: Sequence[np.ndarray]) -> Sequence[np.ndarray]:
+        """Return, for each trial, where the next gradient is taken if accepted."""
 
 
 class CompositeObjective(Protocol):

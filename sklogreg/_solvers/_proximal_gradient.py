@@ -56,7 +56,6 @@ from .._array_api import copy, namespace_of
 from ._base import (
     CompositeObjective,
     IterationInfo,
-    LineSearchPlan,
     SolverResult,
     inner,
 )
@@ -118,6 +117,8 @@ class ProximalGradient:
         self.tol = tol
         self.xp = xp
         self.carry_margins = carry_margins
+        self._plan = _PlannedLineSearch(self)
+        self._direction_margins = self._margins_y = self._objective = None
 
     def init(self, objective: CompositeObjective, coef0) -> ProximalGradientState:
         """The state at ``coef0``: its objective value and gradient."""
@@ -161,37 +162,30 @@ class ProximalGradient:
         )
 
     def _line_search(self, objective, state: ProximalGradientState, last: bool):
-        y, margins_y, gradient = state.y, state.margins_y, state.gradient
-        direction_margins = (
-            objective.linear_map(gradient)
+        self._direction_margins = (
+            objective.linear_map(state.gradient)
             if self.carry_margins and not objective.has_nonsmooth_part
             else None
         )
-
-        def trial_margins(x_new, step):
-            if direction_margins is None:
-                return objective.linear_map(x_new)
-            return margins_y - step * direction_margins
-
-        def trials() -> list[np.ndarray]:
-            first = proximal_step(objective, y, gradient, self.step_rule.step)
-            return self.step_rule.ladder(objective, y, gradient, first)
-
-        def next_points(points: Sequence[np.ndarray]) -> list[np.ndarray]:
-            if last:
-                return list(points)
-            return [self._next_point(state, point)[0] for point in points]
-
-        objective.plan_line_search(LineSearchPlan(trials, next_points))
+        self._margins_y, self._objective = state.margins_y, objective
+        plan = self._plan
+        plan.objective, plan.state, plan.last = objective, state, last
+        objective.plan_line_search(plan)
         return self.step_rule.search(
             objective,
-            y,
-            margins_y,
+            state.y,
+            state.margins_y,
             state.smooth_value_y,
-            gradient,
-            trial_margins,
+            state.gradient,
+            self._trial_margins,
             self.xp,
         )
+
+    def _trial_margins(self, x_new, step: float):
+        """Margins of a trial: ``A y - t (A g)`` when carried, else ``A x_new``."""
+        if self._direction_margins is None:
+            return self._objective.linear_map(x_new)
+        return self._margins_y - step * self._direction_margins
 
     def _next_point(self, state: ProximalGradientState, x_new):
         """The point of the next gradient, the next ``theta`` and the momentum ``beta``.
@@ -243,6 +237,31 @@ class ProximalGradient:
         )
         self.step_rule.observe(state.y, state.gradient, self.xp)
         state.gradient_max = objective.optimality(state.y, state.gradient)
+
+
+class _PlannedLineSearch:
+    """The coming line search's points (`LineSearchPlan`), computed only if asked.
+
+    One per solve, pointed at each iteration's state: an objective that evaluates
+    in memory never asks, and the iteration pays nothing for it.
+    """
+
+    def __init__(self, method: ProximalGradient) -> None:
+        self.method = method
+        self.objective = self.state = None
+        self.last = False
+
+    def trials(self) -> list[np.ndarray]:
+        """The points the line search may try, in order."""
+        objective, state, rule = self.objective, self.state, self.method.step_rule
+        first = proximal_step(objective, state.y, state.gradient, rule.step)
+        return rule.ladder(objective, state.y, state.gradient, first)
+
+    def next_points(self, points: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """For each trial, where the next gradient is taken if it is accepted."""
+        if self.last:
+            return list(points)
+        return [self.method._next_point(self.state, point)[0] for point in points]
 
 
 def gradient_descent(objective: CompositeObjective, coef0, **options) -> SolverResult:
