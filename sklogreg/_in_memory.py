@@ -206,6 +206,18 @@ class InMemoryData:
             backend=self.backend,
         )
 
+    def batch_gradient(self, original, rows, weight_factor: float):
+        """The data term's gradient on ``rows`` alone, their weights scaled.
+
+        What `rows` followed by `value_and_gradient` computes, without making the
+        subset an object: this runs once per minibatch.
+        """
+        X_batch = self.X[rows]
+        weights = self.weights[rows] * self.weights.dtype.type(weight_factor)
+        margins = self.backend.linear_predictor(X_batch, original, self.fit_intercept)
+        _, residual = self.loss.value_and_residual(margins, self.target[rows], weights)
+        return self.backend.adjoint(X_batch, residual, self.fit_intercept)
+
     def row_curvatures(self, scaling):
         """``c * n * w_i * ||Xt_i||^2``: a bound on each sample's loss curvature.
 

@@ -30,6 +30,8 @@ view (`batch_gradient`, `batch_lipschitz_constant`).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._backends import backend_for
@@ -171,6 +173,11 @@ class LogisticObjective:
         self.to_working = self.scaling.to_working
         self.to_original = self.scaling.to_original
         self.has_nonsmooth_part = l1_strength > 0
+        # The coming line search's points go to the data (see `LineSearchPlan`), in
+        # the original coefficients.
+        self.plan_line_search = functools.partial(
+            data.plan_line_search, to_original=self.to_original
+        )
 
     @property
     def coef_shape(self) -> tuple[int, int]:
@@ -208,9 +215,6 @@ class LogisticObjective:
             return data
         return data + 2 * self.penalty.l2_value(original_b - original_a)
 
-    def plan_line_search(self, plan) -> None:
-        """Hand the coming line search's points to the data (see `LineSearchPlan`)."""
-        self.data.plan_line_search(plan, self.to_original)
 
     def nonsmooth_value(self, coef) -> float:
         """The L1 term ``l1_strength * ||W||_1``."""
@@ -292,9 +296,10 @@ class LogisticObjective:
         if rows.size == self.data.X.shape[0]:
             # The whole data in one batch: the exact gradient, without copying X.
             return self.gradient(coef)
-        batch = self.data.rows(rows, self.sample_rows.size / rows.size)
         original = self.to_original(coef)
-        _, gradient = batch.value_and_gradient(batch.margins(original), original)
+        gradient = self.data.batch_gradient(
+            original, rows, self.sample_rows.size / rows.size
+        )
         if self.penalty.l2_strength:
             gradient += self.penalty.l2_gradient(original)
         return self.scaling.gradient_to_working(gradient)
