@@ -165,6 +165,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "nesterov" this is at the extrapolated point.
     converged_ : bool
         Whether the stopping test on ``tol`` held at the returned coefficients.
+        Early stopping is a reason to stop, not convergence: a fit it stopped has
+        ``converged_`` False unless the gradient was below ``tol`` there too.
     stop_reason_ : {"tol", "max_iter", "callback", "early_stopping"}
         Why the fit stopped: the gradient reached ``tol``, the iterations ran out
         (with a ``ConvergenceWarning``), or a callback asked to stop (scikit-learn >=
