@@ -13,23 +13,16 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
-from sklearn.utils._array_api import get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _predictions
-from ._array_api import detached
 from ._callbacks import CallbackSupportMixin
-from ._fitting import SOLVERS, coef_layout, fit_objective, validation_split
+from ._fitting import SOLVERS, coef_layout, fit_objective
 from ._input import (
     ARRAY_API_SOLVERS,
-    check_array_api_solver,
-    check_features,
-    encoded_labels,
-    is_dask_array,
 )
-from ._problem import dask_problem, in_memory_objective, objective_on, sample_weight_for
+from ._problem import fit_problem, objective_on
 from ._streaming import partial_fit_chunk
 
 __all__ = ["GDLogisticRegression"]
@@ -305,50 +298,19 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _fit(self, X, y, sample_weight):
         first_fit = not hasattr(self, "classes_")
-        if is_dask_array(X):
-            objective, classes = dask_problem(self, X, y, sample_weight)
-            fit_objective(
-                self,
-                objective,
-                classes,
-                X,
-                y,
-                first_fit=first_fit,
-                sample_weight=sample_weight,
-            )
-            return self
-        # X's namespace under array_api_dispatch (NumPy otherwise): the fit runs in it
-        # and on X's device; y and sample_weight follow X.
-        xp, _ = get_namespace(X)
-        check_array_api_solver(self, xp, "fit")
-        X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[xp.float64, xp.float32], reset=True
-        )
-        check_features(X)
-        y, y_encoded, classes = encoded_labels(y)
-        weights, _ = sample_weight_for(self, sample_weight, X, y_encoded, classes)
-        random_state = check_random_state(self.random_state)
-        validation, sample_rows = None, None
-        if self.solver == "sgd" and self.early_stopping:
-            weights, sample_rows, validation = validation_split(
-                X, y_encoded, weights, self.validation_fraction, random_state
-            )
-        objective = in_memory_objective(
-            self, X, y_encoded, classes, weights, sample_rows=sample_rows
-        )
+        problem = fit_problem(self, X, y, sample_weight)
         # Callbacks score the model on all the data given, whatever early stopping
         # holds out for itself.
         fit_objective(
             self,
-            objective,
-            classes,
-            X,
-            y,
+            problem.objective,
+            problem.classes,
+            problem.X,
+            problem.y,
             first_fit=first_fit,
             sample_weight=sample_weight,
-            random_state=random_state,
-            validation=validation,
+            random_state=problem.random_state,
+            validation=problem.validation,
         )
         return self
 
@@ -407,13 +369,6 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             ``solver`` changed since the stream started (its state does not carry
             over: call `fit`, or start a new stream on a clone).
         """
-        if is_dask_array(X):
-            raise TypeError(
-                "partial_fit takes one in-memory chunk per call; fit takes a whole "
-                "Dask array (each step one reduction over its chunks). To stream a "
-                "Dask array, pass its row blocks: for block in X.blocks: "
-                "model.partial_fit(block.compute(), ...)."
-            )
         return self._keeping_state_on_error(
             self._partial_fit, X, y, classes, sample_weight
         )
@@ -444,13 +399,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         objective : float
         """
         check_is_fitted(self)
-        if is_dask_array(X):
-            # One reduction over the chunks, like a step of fit: X stays where it is.
-            objective, _ = dask_problem(
-                self, X, y, sample_weight, classes=self.classes_
-            )
-        else:
-            objective = objective_on(self, X, y, sample_weight)
+        objective = objective_on(self, X, y, sample_weight)
         layout = coef_layout(self, objective)
         coef = layout.stack(self.coef_, self.intercept_, objective.data.dtype)
         # `value` takes the solver's parametrisation (preconditioned for "auto").

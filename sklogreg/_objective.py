@@ -215,7 +215,6 @@ class LogisticObjective:
             return data
         return data + 2 * self.penalty.l2_value(original_b - original_a)
 
-
     def nonsmooth_value(self, coef) -> float:
         """The L1 term ``l1_strength * ||W||_1``."""
         if not self.has_nonsmooth_part:

@@ -8,16 +8,93 @@ an objective, for in-memory data and for a row-chunked Dask array.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+from sklearn.utils import check_random_state
 from sklearn.utils._array_api import get_namespace, move_to
 from sklearn.utils.validation import validate_data
 
 from ._array_api import detached
-from ._input import check_model_namespace, combined_sample_weight, dask_input
+from ._fitting import validation_split
+from ._input import (
+    check_array_api_solver,
+    check_features,
+    check_model_namespace,
+    combined_sample_weight,
+    dask_input,
+    encoded_labels,
+    is_dask_array,
+)
 from ._input_checks import check_known_labels
 from ._objective import LogisticObjective, logistic_objective
 
-__all__ = ["dask_problem", "in_memory_objective", "objective_on", "sample_weight_for"]
+__all__ = [
+    "FitProblem",
+    "dask_problem",
+    "fit_problem",
+    "in_memory_objective",
+    "objective_on",
+    "sample_weight_for",
+]
+
+
+class FitProblem(NamedTuple):
+    """What `GDLogisticRegression.fit` minimises, and what it reports on.
+
+    Attributes
+    ----------
+    objective : LogisticObjective
+        The objective, on in-memory data or on a Dask array.
+    classes : ndarray
+        The sorted classes.
+    X, y : arrays
+        The data as the callbacks see it (validated, for in-memory input).
+    random_state : RandomState or None
+        The source of "sgd"'s shuffles and of the validation split.
+    validation : tuple or None
+        Early stopping's held-out ``(X, y, sample_weight)``.
+    """
+
+    objective: LogisticObjective
+    classes: np.ndarray
+    X: object
+    y: object
+    random_state: np.random.RandomState | None = None
+    validation: tuple | None = None
+
+
+def fit_problem(estimator, X, y, sample_weight) -> FitProblem:
+    """Validate the input of a fit and build its objective, for any kind of input."""
+    if is_dask_array(X):
+        objective, classes = dask_problem(estimator, X, y, sample_weight)
+        return FitProblem(objective, classes, X, y)
+    # X's namespace under array_api_dispatch (NumPy otherwise): the fit runs in it
+    # and on X's device; y and sample_weight follow X.
+    xp, _ = get_namespace(X)
+    check_array_api_solver(estimator, xp, "fit")
+    X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse="csr",
+        dtype=[xp.float64, xp.float32],
+        reset=True,
+    )
+    check_features(X)
+    y, y_encoded, classes = encoded_labels(y)
+    weights, _ = sample_weight_for(estimator, sample_weight, X, y_encoded, classes)
+    random_state = check_random_state(estimator.random_state)
+    validation, sample_rows = None, None
+    if estimator.solver == "sgd" and estimator.early_stopping:
+        weights, sample_rows, validation = validation_split(
+            X, y_encoded, weights, estimator.validation_fraction, random_state
+        )
+    objective = in_memory_objective(
+        estimator, X, y_encoded, classes, weights, sample_rows=sample_rows
+    )
+    return FitProblem(objective, classes, X, y, random_state, validation)
 
 
 def sample_weight_for(estimator, sample_weight, X, y_encoded, classes, **options):
@@ -84,7 +161,15 @@ def dask_problem(estimator, X, y, sample_weight, *, classes=None):
 
 
 def objective_on(estimator, X, y, sample_weight) -> LogisticObjective:
-    """A fitted estimator's objective on new in-memory ``(X, y)``, unpreconditioned."""
+    """A fitted estimator's objective on new ``(X, y)``, of any kind.
+
+    Unpreconditioned in memory; for a Dask array, one reduction over the chunks,
+    like a step of fit (``X`` stays where it is).
+    """
+    if is_dask_array(X):
+        return dask_problem(estimator, X, y, sample_weight, classes=estimator.classes_)[
+            0
+        ]
     xp, _ = get_namespace(X)
     check_model_namespace(estimator, X, "objective")
     X, y, sample_weight = detached(X), detached(y), detached(sample_weight)

@@ -21,6 +21,7 @@ from ._fitting import coef_layout, safe_stochastic_step
 from ._input import (
     check_array_api_solver,
     check_features,
+    is_dask_array,
 )
 from ._input_checks import check_known_labels
 from ._messages import diverged_error
@@ -116,6 +117,13 @@ class StreamState:
 
 def partial_fit_chunk(estimator, X, y, classes, sample_weight) -> None:
     """One `partial_fit` call: validate the chunk, take one epoch, set attributes."""
+    if is_dask_array(X):
+        raise TypeError(
+            "partial_fit takes one in-memory chunk per call; fit takes a whole "
+            "Dask array (each step one reduction over its chunks). To stream a "
+            "Dask array, pass its row blocks: for block in X.blocks: "
+            "model.partial_fit(block.compute(), ...)."
+        )
     first_call = not hasattr(estimator, "classes_")
     check_array_api_solver(estimator, get_namespace(X)[0], "partial_fit")
     X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
