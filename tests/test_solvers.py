@@ -13,6 +13,7 @@ from sklogreg._solvers import (
     accelerated_gradient,
     gradient_descent,
 )
+from sklogreg._solvers._step_rules import barzilai_borwein_step
 
 SOLVERS = [gradient_descent, accelerated_gradient]
 
@@ -146,3 +147,12 @@ def test_verbose_prints_progress_lines(solver, capsys):
     assert "max|grad|" in lines[0] and "step" in lines[0]
     assert lines[-1].startswith("stopped (tol) after")
     assert len(lines) >= 3
+
+
+def test_barzilai_borwein_step_is_inverse_curvature_of_a_quadratic():
+    # For f(x) = x.T A x / 2 the gradient change is A s: on an eigenvector the step is
+    # the inverse eigenvalue; along uphill curvature there is no step.
+    A = np.diag([4.0, 1.0])
+    s = np.array([1.0, 0.0])
+    assert barzilai_borwein_step(s, A @ s) == pytest.approx(0.25)
+    assert barzilai_borwein_step(s, -(A @ s)) == 0.0

@@ -12,16 +12,6 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from sklogreg import GDLogisticRegression
-from sklogreg._solvers._step_rules import barzilai_borwein_step
-
-
-def test_barzilai_borwein_step_is_inverse_curvature_of_a_quadratic():
-    # For f(x) = x.T A x / 2 the gradient change is A s: on an eigenvector the step is
-    # the inverse eigenvalue; along uphill curvature there is no step.
-    A = np.diag([4.0, 1.0])
-    s = np.array([1.0, 0.0])
-    assert barzilai_borwein_step(s, A @ s) == pytest.approx(0.25)
-    assert barzilai_borwein_step(s, -(A @ s)) == 0.0
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
