@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ._array_api import copy
+
 try:
     from sklearn.callback import CallbackSupportMixin, with_callbacks
 
@@ -81,7 +83,7 @@ class IterationTasks:
 
     def __call__(self, info) -> bool:
         """End the task of the iteration just done, begin the next; return stop."""
-        coef = info.coef.copy()
+        coef = copy(info.coef)
         stop = self.task.call_on_fit_task_end(
             estimator=self.estimator,
             reconstruction_attributes=lambda: self.fitted_attributes(coef),

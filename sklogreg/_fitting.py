@@ -107,7 +107,7 @@ def fit_objective(
             column_scales=objective.data.column_standard_deviations(),
             dtype=objective.data.dtype,
         )
-        warnings.warn(message, ConvergenceWarning, stacklevel=4)
+        warnings.warn(message, ConvergenceWarning, stacklevel=6)
 
 
 def _set_fitted_attributes(estimator, fitted, result, first_step, objective) -> None:

@@ -402,7 +402,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         objective = objective_on(self, X, y, sample_weight)
         layout = coef_layout(self, objective)
         coef = layout.stack(self.coef_, self.intercept_, objective.data.dtype)
-        # `value` takes the solver's parametrisation (preconditioned for "auto").
+        # `value` takes the solver's parametrisation (a Dask fit's is preconditioned).
         return objective.value(objective.to_working(coef))
 
     def decision_function(self, X):

@@ -49,7 +49,6 @@ class BinaryLogLoss:
     # The sigmoid's derivative is at most 1/4: the Hessian of the mean loss is at
     # most X.T diag(w) X / 4.
     curvature_bound = 0.25
-    n_classes = 2
     # One row of coefficients: the second class's log-odds.
     n_coef_rows = 1
 

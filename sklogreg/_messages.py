@@ -44,7 +44,8 @@ def convergence_message(
     learning_rate = estimator.learning_rate
     hints = []
     scales = column_scales
-    if scales.size and scales.min() > 0 and scales.max() > 100 * scales.min():
+    # A constant column reads as 1 (it has no scale to fix).
+    if scales.size and scales.max() > 100 * scales.min():
         hints.append(
             f"the features have very different scales (standard deviations from "
             f"{scales.min():.2g} to {scales.max():.2g}): standardize them, for "

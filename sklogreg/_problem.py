@@ -67,6 +67,12 @@ class FitProblem(NamedTuple):
 def fit_problem(estimator, X, y, sample_weight) -> FitProblem:
     """Validate the input of a fit and build its objective, for any kind of input."""
     if is_dask_array(X):
+        if estimator.solver == "sgd":
+            raise ValueError(
+                "solver='sgd' draws minibatches of rows from memory and does not "
+                "run on Dask arrays: use solver='nesterov' or 'gd', whose every "
+                "step is one reduction over the chunks."
+            )
         objective, classes = dask_problem(estimator, X, y, sample_weight)
         return FitProblem(objective, classes, X, y)
     # X's namespace under array_api_dispatch (NumPy otherwise): the fit runs in it
@@ -136,12 +142,6 @@ def in_memory_objective(
 
 def dask_problem(estimator, X, y, sample_weight, *, classes=None):
     """The objective on a row-chunked Dask array, and its classes."""
-    if estimator.solver == "sgd":
-        raise ValueError(
-            "solver='sgd' draws minibatches of rows from memory and does not "
-            "run on Dask arrays: use solver='nesterov' or 'gd', whose every "
-            "step is one reduction over the chunks."
-        )
     from ._dask import dask_objective
 
     X, y, sample_weight, encoding = dask_input(
@@ -163,8 +163,8 @@ def dask_problem(estimator, X, y, sample_weight, *, classes=None):
 def objective_on(estimator, X, y, sample_weight) -> LogisticObjective:
     """A fitted estimator's objective on new ``(X, y)``, of any kind.
 
-    Unpreconditioned in memory; for a Dask array, one reduction over the chunks,
-    like a step of fit (``X`` stays where it is).
+    Unpreconditioned in memory; for a Dask array, built as for a fit (a scan of the
+    labels, the weights' and columns' reductions), without gathering ``X``.
     """
     if is_dask_array(X):
         return dask_problem(estimator, X, y, sample_weight, classes=estimator.classes_)[

@@ -26,7 +26,7 @@ from ._input import (
 from ._input_checks import check_known_labels
 from ._messages import diverged_error
 from ._problem import in_memory_objective, sample_weight_for
-from ._solvers import DIVERGENCE_FACTOR, ObjectiveDivergedError, SGDStream
+from ._solvers import DivergenceGuard, ObjectiveDivergedError, SGDStream
 
 __all__ = ["StreamState", "partial_fit_chunk"]
 
@@ -229,7 +229,7 @@ def stream_epoch(estimator, objective, model, state, *, n_rows: int) -> StreamSt
         objective.linear_map(coef), coef
     )
     value += objective.nonsmooth_value(coef)
-    if not value <= DIVERGENCE_FACTOR * max(value_before, 1.0):
+    if DivergenceGuard(value_before, step_size).exceeded(value):
         error = ObjectiveDivergedError(
             f"the objective on this chunk went from {value_before:.6g} to {value:.6g}",
             step=step_size,

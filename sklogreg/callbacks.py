@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils._array_api import move_to
 
 from ._callbacks import ITERATION_TASK
 
@@ -73,8 +74,15 @@ class IterateHistory:
         these records are exactly the start point and the result of every iteration.
         """
         if context.task_name == ITERATION_TASK and fitted_estimator is not None:
-            self._coefs.append(np.array(fitted_estimator.coef_))
-            self._intercepts.append(np.array(fitted_estimator.intercept_))
+            # On the host, whatever namespace and device the fit runs in.
+            coef, intercept = move_to(
+                fitted_estimator.coef_,
+                fitted_estimator.intercept_,
+                xp=np,
+                device="cpu",
+            )
+            self._coefs.append(np.array(coef))
+            self._intercepts.append(np.array(intercept))
 
     def on_fit_task_end(self, estimator, context, **kwargs) -> bool:
         """Never asks to stop."""

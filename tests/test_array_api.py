@@ -17,6 +17,8 @@ from sklearn.utils._array_api import device as array_device
 from sklearn.utils._array_api import get_namespace, move_to
 
 from sklogreg import GDLogisticRegression, _fitting
+from sklogreg._callbacks import CALLBACKS_AVAILABLE
+from sklogreg.callbacks import IterateHistory
 
 NAMESPACES_AND_DEVICES = [
     pytest.param("array_api_strict", "device1", id="array_api_strict"),
@@ -351,3 +353,15 @@ def test_numpy_input_without_dispatch_names_where_the_model_lives(
     # The way out the message gives works.
     moved = move_estimator_to(model, np, "cpu")
     assert_allclose(getattr(moved, method)(X), expected, rtol=1e-12)
+
+
+@pytest.mark.skipif(not CALLBACKS_AVAILABLE, reason="needs scikit-learn >= 1.9")
+def test_callbacks_see_the_iterates_of_a_torch_fit():
+    # The per-iteration callback copies the iterate in its own namespace.
+    torch = pytest.importorskip("torch")
+    X, y, _ = _problem(2, "float64")
+    history = IterateHistory()
+    with config_context(array_api_dispatch=True):
+        model = GDLogisticRegression().set_callbacks(history)
+        model.fit(torch.asarray(X), torch.asarray(y))
+    assert len(history.coef_path) == model.n_iter_ + 1

@@ -437,3 +437,10 @@ def test_stopping_at_max_iter_warns_as_numpy_does():
         GDLogisticRegression(**params).fit(*as_dask(X, y))
     assert "very different scales" in str(numpy_warning[0].message)
     assert str(dask_warning[0].message) == str(numpy_warning[0].message)
+
+
+def test_objective_of_a_model_fitted_by_sgd_evaluates_on_dask_input():
+    # Evaluating the objective needs no minibatches: only fitting with sgd is refused.
+    X, y, _ = make_problem(2)
+    model = GDLogisticRegression(solver="sgd", random_state=0).fit(X, y)
+    assert model.objective(*as_dask(X, y)) == pytest.approx(model.objective(X, y))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from conftest import FitCallbackBase
 from sklearn.datasets import load_breast_cancer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -171,3 +172,9 @@ def test_scoring_monitor_works_with_sgd_early_stopping(breast_cancer):
     assert len(scores) >= model.n_iter_ and scores[-1] == pytest.approx(
         model.score(X, y)
     )
+
+
+def test_convergence_warning_points_at_the_callers_line(breast_cancer):
+    with pytest.warns(ConvergenceWarning) as record:
+        GDLogisticRegression(max_iter=2).fit(*breast_cancer)
+    assert record[0].filename == __file__

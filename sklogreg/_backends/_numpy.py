@@ -27,7 +27,11 @@ _ROW_BLOCK = 1024
 
 
 class NumpyBackend:
-    """Operations on NumPy arrays and SciPy sparse matrices (`Backend` protocol)."""
+    """Operations on NumPy arrays and SciPy sparse matrices.
+
+    The same methods as `ArrayAPIBackend`: the losses, penalty, scaling and data
+    terms hold one of the two and never ask which.
+    """
 
     xp = np
     device = "cpu"

@@ -19,7 +19,7 @@ from ._base import (
     ObjectiveDivergedError,
     SolverResult,
 )
-from ._observers import CallbackObserver, Observer, Progress
+from ._observers import CallbackObserver, DivergenceGuard, Observer, Progress
 from ._proximal_gradient import accelerated_gradient, gradient_descent
 from ._stochastic import stochastic_gradient_descent
 from ._stream import SGDStream, sgd_epoch
@@ -28,6 +28,7 @@ __all__ = [
     "DIVERGENCE_FACTOR",
     "CallbackObserver",
     "CompositeObjective",
+    "DivergenceGuard",
     "IterationInfo",
     "LineSearchPlan",
     "ObjectiveDivergedError",

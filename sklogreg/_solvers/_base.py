@@ -6,8 +6,9 @@ map ``A`` (for a linear model, ``w -> X @ w``), a smooth part ``f`` evaluated fr
 ``A w`` (and ``w``, for a smooth penalty), and a non-smooth part ``g`` through its
 proximal operator. Each solver is a small state machine, ``init`` then ``update`` once
 per iteration (as optax's and jaxopt's), driven by `sklogreg._solvers._loop.run`,
-which hands every iteration to observers (progress lines, callbacks, curves, the
-divergence guard) instead of threading them through the iterations.
+which keeps the curves, applies the divergence guard and hands every iteration to
+observers (progress lines, callbacks) instead of threading them through the
+iterations.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ class IterationInfo(NamedTuple):
     iteration : int
         Iterations done so far (1 after the first step).
     coef : ndarray
-        The current iterate ``x_k`` (read-only view: copy it to keep it).
+        The current iterate ``x_k``, the solver's own array: copy it to keep it,
+        never write to it.
     objective : float
         ``F(x_k)``.
     gradient_max : float
@@ -139,7 +141,9 @@ class SolverResult(NamedTuple):
     converged : bool
         Whether the stopping test ``max |G| <= tol`` holds at ``coef``.
     stop_reason : str
-        ``"tol"``, ``"max_iter"``, ``"callback"`` or ``"early_stopping"``.
+        ``"tol"``, ``"max_iter"``, ``"callback"`` or ``"early_stopping"``; the
+        stochastic phase alone may also end on ``"no_improvement"`` or
+        ``"noise_floor"``, after which its finish decides the reason.
     loss_curve : list of float
         ``F`` at the start point, then after each iteration: ``n_iter + 1`` values, the
         last one ``F(coef)``.

@@ -87,7 +87,7 @@ class FixedStep:
     """The step given, every iteration, without a test."""
 
     def __init__(self, step: float) -> None:
-        self.step = self.safe_step = float(step)
+        self.step = float(step)
 
     def observe(self, point, gradient, xp) -> None:
         """A fixed step learns nothing from the gradients."""
