@@ -14,11 +14,16 @@ import sys
 import numpy as np
 from sklearn import get_config
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._array_api import _is_numpy_namespace, check_same_namespace, move_to
+from sklearn.utils._array_api import (
+    _is_numpy_namespace,
+    check_same_namespace,
+    get_namespace,
+    move_to,
+)
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._array_api import namespace_of
+from ._array_api import detached, namespace_of
 from ._backends import backend_for
 from ._input_checks import (
     check_at_least_two_classes,
@@ -40,6 +45,7 @@ __all__ = [
     "dask_input",
     "encoded_labels",
     "is_dask_array",
+    "validated_input",
 ]
 
 # The solvers that run on any Array API namespace and device.
@@ -70,6 +76,26 @@ def encoded_labels(y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     y_encoded = label_encoder.fit_transform(y)
     check_at_least_two_classes(label_encoder.classes_)
     return y, y_encoded, label_encoder.classes_
+
+
+def validated_input(estimator, X, y, sample_weight, *, reset: bool):
+    """``X`` and ``y`` validated by scikit-learn, all three cut from any autograd graph.
+
+    ``X`` stays in its namespace and on its device (under ``array_api_dispatch``)
+    as float64 or float32, dense or CSR; ``reset`` records its number of features
+    (and names) as ``validate_data`` does.
+    """
+    xp, _ = get_namespace(X)
+    X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse="csr",
+        dtype=[xp.float64, xp.float32],
+        reset=reset,
+    )
+    return X, y, sample_weight
 
 
 def check_features(X) -> None:

@@ -13,9 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._array_api import get_namespace, move_to
-from sklearn.utils.validation import validate_data
 
-from ._array_api import detached
 from ._fitting import validation_split
 from ._input import (
     check_array_api_solver,
@@ -25,6 +23,7 @@ from ._input import (
     dask_input,
     encoded_labels,
     is_dask_array,
+    validated_input,
 )
 from ._input_checks import check_known_labels
 from ._objective import LogisticObjective, logistic_objective
@@ -77,17 +76,8 @@ def fit_problem(estimator, X, y, sample_weight) -> FitProblem:
         return FitProblem(objective, classes, X, y)
     # X's namespace under array_api_dispatch (NumPy otherwise): the fit runs in it
     # and on X's device; y and sample_weight follow X.
-    xp, _ = get_namespace(X)
-    check_array_api_solver(estimator, xp, "fit")
-    X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        accept_sparse="csr",
-        dtype=[xp.float64, xp.float32],
-        reset=True,
-    )
+    check_array_api_solver(estimator, get_namespace(X)[0], "fit")
+    X, y, sample_weight = validated_input(estimator, X, y, sample_weight, reset=True)
     check_features(X)
     y, y_encoded, classes = encoded_labels(y)
     weights, _ = sample_weight_for(estimator, sample_weight, X, y_encoded, classes)
@@ -170,17 +160,8 @@ def objective_on(estimator, X, y, sample_weight) -> LogisticObjective:
         return dask_problem(estimator, X, y, sample_weight, classes=estimator.classes_)[
             0
         ]
-    xp, _ = get_namespace(X)
     check_model_namespace(estimator, X, "objective")
-    X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        accept_sparse="csr",
-        dtype=[xp.float64, xp.float32],
-        reset=False,
-    )
+    X, y, sample_weight = validated_input(estimator, X, y, sample_weight, reset=False)
     if not isinstance(y, np.ndarray):
         y = move_to(y, xp=np, device="cpu")
     classes = estimator.classes_

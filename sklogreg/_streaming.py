@@ -14,14 +14,13 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._array_api import get_namespace
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
-from ._array_api import detached
 from ._fitting import coef_layout, safe_stochastic_step
 from ._input import (
     check_array_api_solver,
     check_features,
     is_dask_array,
+    validated_input,
 )
 from ._input_checks import check_known_labels
 from ._messages import diverged_error
@@ -126,7 +125,6 @@ def partial_fit_chunk(estimator, X, y, classes, sample_weight) -> None:
         )
     first_call = not hasattr(estimator, "classes_")
     check_array_api_solver(estimator, get_namespace(X)[0], "partial_fit")
-    X, y, sample_weight = detached(X), detached(y), detached(sample_weight)
     state = getattr(estimator, "_stream_state", None)
     if state is not None:
         state.check_unchanged(estimator)
@@ -137,13 +135,8 @@ def partial_fit_chunk(estimator, X, y, classes, sample_weight) -> None:
             "example compute_class_weight('balanced', classes=classes, y=y) on a "
             "representative sample."
         )
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        accept_sparse="csr",
-        dtype=[np.float64, np.float32],
-        reset=first_call,
+    X, y, sample_weight = validated_input(
+        estimator, X, y, sample_weight, reset=first_call
     )
     check_features(X)
     check_classification_targets(y)
