@@ -153,9 +153,12 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         number, the adapted step when "auto".
     step_sizes_ : ndarray of shape (n_iter_,)
         The step size accepted in each iteration.
-    gradient_max_curve_ : ndarray
-        The largest entry of the (proximal) gradient measured in each iteration; with
-        "nesterov" this is at the extrapolated point.
+    gradient_max_curve_ : ndarray of shape (n_iter_ + 1,)
+        The largest entry of the (proximal) gradient at the start point, then after
+        each iteration where the next step starts: the iterate itself for "gd" and
+        "sgd", the extrapolated point for "nesterov" (the last entry is always
+        measured at ``coef_`` and ``intercept_`` when the fit stopped on ``tol`` or
+        ``max_iter``). After `partial_fit`, one entry per call.
     converged_ : bool
         Whether the stopping test on ``tol`` held at the returned coefficients.
         Early stopping is a reason to stop, not convergence: a fit it stopped has
