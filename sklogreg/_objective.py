@@ -147,7 +147,6 @@ class LogisticObjective:
         self.loss = data.loss
         self.backend = data.backend
         self.fit_intercept = data.fit_intercept
-        self.weight_sum = weight_sum
         l2_strength, l1_strength = penalty_strengths(
             C,
             l1_ratio,
