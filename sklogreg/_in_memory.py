@@ -140,6 +140,10 @@ class InMemoryData:
         )
         return value, self.backend.adjoint(self.X, residual, self.fit_intercept)
 
+    def value_and_gradient_at(self, original):
+        """The data term and its gradient at ``original``, margins not kept."""
+        return self.value_and_gradient(self.margins(original), original)
+
     def secant_curvature(self, margins_a, original_a, margins_b, original_b) -> float:
         """``<r(Z_b) - r(Z_a), Z_b - Z_a>``: no pass over ``X``."""
         residual = self.loss.residual

@@ -196,6 +196,19 @@ class LogisticObjective:
         """Data term plus L2 term and its gradient: one pass over ``X``."""
         original = self.to_original(coef)
         value, gradient = self.data.value_and_gradient(margins, original)
+        return self._with_l2_term(value, gradient, original)
+
+    def smooth_value_and_gradient_at(self, coef):
+        """Data term plus L2 term and its gradient at ``coef``, margins not kept.
+
+        For solvers that never reuse the margins: the data may then compute the
+        margins, the loss and the gradient block by block in one read of ``X``.
+        """
+        original = self.to_original(coef)
+        value, gradient = self.data.value_and_gradient_at(original)
+        return self._with_l2_term(value, gradient, original)
+
+    def _with_l2_term(self, value, gradient, original):
         if self.penalty.l2_strength:
             gradient += self.penalty.l2_gradient(original)
         value += self.penalty.l2_value(original)

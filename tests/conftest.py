@@ -81,6 +81,9 @@ class LeastSquares:
         gradient = (self.X.T @ (margins - self.y))[None, :] / self.n_samples
         return self.smooth_value(margins, coef), gradient + self.l2 * coef
 
+    def smooth_value_and_gradient_at(self, coef):
+        return self.smooth_value_and_gradient(self.linear_map(coef), coef)
+
     def secant_curvature(self, margins_a, coef_a, margins_b, coef_b):
         step = margins_b - margins_a
         return float(

@@ -65,6 +65,26 @@ def test_secant_curvature_matches_gradient_difference(n_classes, precondition):
     )
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("precondition", [False, True])
+def test_value_and_gradient_at_a_point_equal_those_from_its_margins(
+    n_classes, sparse_X, precondition
+):
+    objective = make_objective(n_classes, precondition=precondition)
+    if sparse_X:
+        objective = make_objective(
+            n_classes, X=sparse.csr_array(objective.data.X), precondition=precondition
+        )
+    coef = np.random.default_rng(3).normal(size=objective.coef_shape)
+    value, gradient = objective.smooth_value_and_gradient_at(coef)
+    expected_value, expected_gradient = objective.smooth_value_and_gradient(
+        objective.linear_map(coef), coef
+    )
+    assert value == pytest.approx(expected_value, rel=1e-12)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-10, atol=1e-14)
+
+
 @pytest.mark.parametrize("precondition", [False, True])
 def test_optimality_is_the_original_problems_gradient_in_any_parametrisation(
     precondition,

@@ -230,6 +230,10 @@ class DaskData:
         # A copy: the caller adds the penalty's gradient in place.
         return value, gradient.copy()
 
+    def value_and_gradient_at(self, original):
+        """The data term and its gradient at ``original``: one pass, or the planned."""
+        return self.value_and_gradient(self.margins(original), original)
+
     def secant_curvature(self, margins_a, original_a, margins_b, original_b) -> float:
         """``<r(Z_b) - r(Z_a), Z_b - Z_a>``; near the optimum, from the trials' pass."""
         results = self._last_pass

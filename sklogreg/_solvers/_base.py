@@ -68,6 +68,11 @@ class CompositeObjective(Protocol):
     ) -> tuple[float, np.ndarray]:
         """Return ``f`` and its gradient with respect to ``coef``."""
 
+    def smooth_value_and_gradient_at(
+        self, coef: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Return ``f`` and its gradient at ``coef``, reading the data once."""
+
     def nonsmooth_value(self, coef: np.ndarray) -> float:
         """Return ``g(coef)``."""
 
