@@ -22,6 +22,9 @@ from ._scaling import ColumnScaling
 
 __all__ = ["InMemoryData", "WeightNormalization", "normalized_weights"]
 
+# Margins per block of the secant curvature's sum over rows.
+SECANT_BLOCK_ENTRIES = 2**16
+
 
 @dataclass(frozen=True)
 class WeightNormalization:
@@ -161,15 +164,26 @@ class InMemoryData:
         return self._data_pass
 
     def secant_curvature(self, margins_a, original_a, margins_b, original_b) -> float:
-        """``<r(Z_b) - r(Z_a), Z_b - Z_a>``: no pass over ``X``."""
-        residual = self.loss.residual
-        return secant_curvature(
-            residual(margins_a, self.target, self.weights),
-            margins_a,
-            residual(margins_b, self.target, self.weights),
-            margins_b,
-            self.backend.xp,
-        )
+        """``<r(Z_b) - r(Z_a), Z_b - Z_a>``: no pass over ``X``.
+
+        A sum over rows, taken by blocks of `SECANT_BLOCK_ENTRIES` margins: the
+        residuals and differences are then block-sized, not four more arrays the
+        size of the margins (with many classes, each is several times ``X``).
+        """
+        residual, target, weights = self.loss.residual, self.target, self.weights
+        n_samples = weights.shape[0]
+        step = max(1, SECANT_BLOCK_ENTRIES // self.loss.n_coef_rows)
+        total = 0.0
+        for start in range(0, n_samples, step):
+            rows = slice(start, min(start + step, n_samples))
+            total += secant_curvature(
+                residual(margins_a[rows], target[rows], weights[rows]),
+                margins_a[rows],
+                residual(margins_b[rows], target[rows], weights[rows]),
+                margins_b[rows],
+                self.backend.xp,
+            )
+        return total
 
     def plan_line_search(self, plan, to_original) -> None:
         """Nothing to prepare: in memory, a trial costs what it costs when tried."""

@@ -144,10 +144,19 @@ class _Workspace:
         self.scratch = np.empty((2, block_rows), dtype=dtype)
         self.gradient = np.empty((n_rows, n_columns), dtype=dtype)
         self.n_rows = n_rows
+        self._views: dict[int, tuple] = {}
 
-    def margins(self, n_block: int) -> np.ndarray:
-        """A C-contiguous ``(n_rows, n_block)`` view: BLAS writes into it."""
-        return self.flat_margins[: self.n_rows * n_block].reshape(self.n_rows, n_block)
+    def views(self, n_block: int) -> tuple[np.ndarray, np.ndarray]:
+        """The margins, a C-contiguous ``(n_rows, n_block)`` view, and the scratch.
+
+        Made once per block length: BLAS writes the margins in place.
+        """
+        views = self._views.get(n_block)
+        if views is None:
+            margins = self.flat_margins[: self.n_rows * n_block]
+            views = (margins.reshape(self.n_rows, n_block), self.scratch[:, :n_block])
+            self._views[n_block] = views
+        return views
 
 
 class RowBlockedPass:
@@ -183,10 +192,14 @@ class RowBlockedPass:
     ) -> None:
         self.X, self.loss, self.fit_intercept = X, loss, fit_intercept
         self.weights = weights
-        self.terms = loss.row_terms(target, weights)
+        terms = loss.row_terms(target, weights)
         self.blocks = row_blocks(
             X, block_bytes=block_bytes, n_coef_rows=loss.n_coef_rows
         )
+        # Each block's rows of the terms, as views, sliced once.
+        self.block_terms = [
+            tuple(term[start:stop] for term in terms) for start, stop, *_ in self.blocks
+        ]
         self.block_rows = max(block[1] - block[0] for block in self.blocks)
         self.n_threads = n_threads
         self.nbytes = (
@@ -252,30 +265,32 @@ class RowBlockedPass:
         gradient = workspace.gradient
         gradient.fill(0)
         n_features = coef.shape[1]
+        gradient_coef, gradient_intercept = gradient[:, :n_features], None
+        if self.fit_intercept:
+            gradient_intercept = gradient[:, n_features]
+            intercept = intercept[:, None]
         value = 0.0
         kernel = self.loss.block_value_and_residual
         # A thread starts with NumPy's default error state: take the caller's.
         with np.errstate(**error_state):
             for block_index in block_indices:
                 start, stop, X_block, transposed = self.blocks[block_index]
-                margins = workspace.margins(stop - start)
+                margins, scratch = workspace.views(stop - start)
                 _margins_into(margins, X_block, coef, intercept)
                 if not with_gradient:
                     np.square(margins, out=margins)
                     value += float(np.dot(margins, self.weights[start:stop]).sum())
                     continue
-                terms = [term[start:stop] for term in self.terms]
-                scratch = workspace.scratch[:, : stop - start]
-                value += kernel(margins, terms, scratch)
-                gradient[:, :n_features] += _adjoint(X_block, transposed, margins)
-                if self.fit_intercept:
-                    gradient[:, n_features] += margins.sum(axis=1)
+                value += kernel(margins, self.block_terms[block_index], scratch)
+                gradient_coef += _adjoint(X_block, transposed, margins)
+                if gradient_intercept is not None:
+                    gradient_intercept += margins.sum(axis=1)
         # The caller adds the penalty's gradient to the result in place.
         return value, gradient.copy() if index == 0 else gradient
 
 
 def _margins_into(margins, X_block, coef, intercept) -> None:
-    """``margins = W @ X_block.T + b[:, None]``: the block's ``Z.T``."""
+    """``margins = W @ X_block.T + b``: the block's ``Z.T`` (``b`` a column)."""
     if sparse.issparse(X_block):
         if coef.shape[0] == 1:
             margins[0] = X_block @ coef[0]
@@ -286,7 +301,7 @@ def _margins_into(margins, X_block, coef, intercept) -> None:
     else:
         np.dot(coef, X_block.T, out=margins)
     if intercept is not None:
-        margins += intercept[:, None]
+        margins += intercept
 
 
 def _adjoint(X_block, transposed, residual):
