@@ -181,18 +181,17 @@ class NumpyBackend:
         Non-finite margins give NaN (the solvers treat a non-finite objective as
         divergence) without a warning.
         """
-        probability = np.empty_like(Z)
-        return _softmax_by_blocks(Z, probability), probability
+        return _softmax_by_blocks(Z, with_softmax=True)
 
     @staticmethod
     def log_normalizer(Z: np.ndarray) -> np.ndarray:
         """``logsumexp(Z, axis=1)``, without the softmax's ``n_samples x n_classes``."""
-        return _softmax_by_blocks(Z, None)
+        return _softmax_by_blocks(Z, with_softmax=False)[0]
 
     @staticmethod
     def at_labels(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """``Z[i, labels[i]]`` for every row ``i``."""
-        return np.take_along_axis(Z, labels[:, None], axis=1)[:, 0]
+        return Z[np.arange(labels.shape[0]), labels]
 
     @staticmethod
     def weighted_label_difference(probability, labels, weights):
@@ -252,9 +251,7 @@ class NumpyBackend:
     @staticmethod
     def softmax(Z: np.ndarray) -> np.ndarray:
         """Softmax over the classes (axis 1), by blocks of rows."""
-        probability = np.empty_like(Z)
-        _softmax_by_blocks(Z, probability)
-        return probability
+        return _softmax_by_blocks(Z, with_softmax=True)[1]
 
     @staticmethod
     def log_softmax(Z: np.ndarray) -> np.ndarray:
@@ -331,23 +328,39 @@ def _squared_csr_blocks(X):
 _SOFTMAX_BLOCK = 2**16
 
 
-def _softmax_by_blocks(Z: np.ndarray, probability: np.ndarray | None) -> np.ndarray:
-    """``logsumexp(Z, axis=1)``; the softmax written into ``probability`` if given."""
+def _softmax_by_blocks(Z: np.ndarray, with_softmax: bool):
+    """``logsumexp(Z, axis=1)`` and, if asked, ``softmax(Z, axis=1)`` (else None).
+
+    Data of one block (minibatches, small sets) is done on one transposed copy,
+    whose transpose is the softmax returned: no second copy.
+    """
     n_samples, n_classes = Z.shape
     rows = max(1, _SOFTMAX_BLOCK // n_classes)
+    if n_samples <= rows:
+        exp_shifted = Z.T.copy()
+        log_normalizer = _shifted_exp_in_place(exp_shifted, with_softmax)
+        return log_normalizer, exp_shifted.T if with_softmax else None
     log_normalizer = np.empty(n_samples, dtype=Z.dtype)
-    block = np.empty((n_classes, min(rows, n_samples)), dtype=Z.dtype)
+    probability = np.empty_like(Z) if with_softmax else None
+    block = np.empty((n_classes, rows), dtype=Z.dtype)
     for start in range(0, n_samples, rows):
         stop = min(start + rows, n_samples)
         exp_shifted = block[:, : stop - start]
         np.copyto(exp_shifted, Z[start:stop].T)
-        row_max = exp_shifted.max(axis=0)
-        with np.errstate(invalid="ignore"):
-            exp_shifted -= row_max
-        np.exp(exp_shifted, out=exp_shifted)
-        row_sum = exp_shifted.sum(axis=0)
-        np.add(row_max, np.log(row_sum), out=log_normalizer[start:stop])
-        if probability is not None:
-            exp_shifted /= row_sum
+        log_normalizer[start:stop] = _shifted_exp_in_place(exp_shifted, with_softmax)
+        if with_softmax:
             probability[start:stop] = exp_shifted.T
-    return log_normalizer
+    return log_normalizer, probability
+
+
+def _shifted_exp_in_place(exp_shifted: np.ndarray, normalize: bool) -> np.ndarray:
+    """``logsumexp`` over axis 0 of ``Z.T``, which becomes its softmax if asked."""
+    row_max = exp_shifted.max(axis=0)
+    with np.errstate(invalid="ignore"):
+        exp_shifted -= row_max
+    np.exp(exp_shifted, out=exp_shifted)
+    row_sum = exp_shifted.sum(axis=0)
+    if normalize:
+        exp_shifted /= row_sum
+    row_max += np.log(row_sum)
+    return row_max
