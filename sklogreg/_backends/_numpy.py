@@ -14,8 +14,9 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, log_expit, log_softmax
 
-from ._linear import linear_predictor
+from ._linear import TwoProductPass, linear_predictor
 from ._row_blocks import (
+    ONE_READ_BYTES,
     SPARSE_BLOCK_BYTES,
     RowBlockedPass,
     compressed_view,
@@ -69,13 +70,20 @@ class NumpyBackend:
             [grad_coef, grad_intercept.astype(grad_coef.dtype)], axis=1
         )
 
-    @staticmethod
-    def data_pass(X, loss, target, weights, fit_intercept: bool) -> RowBlockedPass:
-        """The data term's value and gradient in one read of ``X``, by row blocks.
+    def data_pass(self, X, loss, target, weights, fit_intercept: bool):
+        """The data term's value and gradient: by row blocks where that pays.
 
-        Dense and CSR ``X`` alike (`sklogreg._backends._row_blocks`).
+        Row blocks (`RowBlockedPass`, dense and CSR alike) read ``X`` once and
+        use two threads; they are taken when ``X`` has at least `ONE_READ_BYTES`
+        or when the two products' temporaries (about four arrays of margins) would
+        pass 10% of ``X`` (narrow or sparse rows, many classes): the blocks' are
+        block-sized. Otherwise the two products (`TwoProductPass`) are faster.
         """
-        return RowBlockedPass(X, loss, target, weights, fit_intercept)
+        nbytes = X.data.nbytes + X.indices.nbytes if sparse.issparse(X) else X.nbytes
+        margin_bytes = X.shape[0] * loss.n_coef_rows * X.dtype.itemsize
+        if nbytes >= ONE_READ_BYTES or 40 * margin_bytes > nbytes:
+            return RowBlockedPass(X, loss, target, weights, fit_intercept)
+        return TwoProductPass(self, X, loss, target, weights, fit_intercept)
 
     def column_moments(self, X, weights: np.ndarray):
         """``X.T w`` and ``(X * X).T w`` without a temporary the size of ``X``.
