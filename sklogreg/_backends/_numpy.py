@@ -88,22 +88,24 @@ class NumpyBackend:
     def column_moments(self, X, weights: np.ndarray):
         """``X.T w`` and ``(X * X).T w`` without a temporary the size of ``X``.
 
-        ``X`` is squared one block of rows at a time (for CSR, the block's stored
-        values only), each block at most 1/16 of ``X``. Both are sums over rows,
-        so those of row blocks add up to those of the whole.
+        Both are sums over rows, taken one block of rows at a time (each at most
+        1/16 of ``X``): the block is squared (for CSR, its stored values only)
+        while it is in cache, so ``X`` is read from memory once.
         """
-        first = np.asarray(X.T @ weights).ravel()
+        first = np.zeros(X.shape[1], dtype=X.dtype)
+        second = np.zeros(X.shape[1], dtype=X.dtype)
         if sparse.issparse(X):
-            second = np.zeros(X.shape[1], dtype=X.dtype)
-            for rows, _, squared_transposed in _squared_csr_blocks(X):
+            for rows, transposed, _, squared_transposed in _squared_csr_blocks(X):
+                first += transposed @ weights[rows]
                 second += squared_transposed @ weights[rows]
-        else:
-            second = np.zeros(X.shape[1], dtype=X.dtype)
-            block_bytes = min(_BLOCK_BYTES, X.nbytes // 16)
-            rows = max(1, block_bytes // max(X[:1].nbytes, 1))
-            for start in range(0, X.shape[0], rows):
-                block = X[start : start + rows]
-                second += (block * block).T @ weights[start : start + rows]
+            return first, second
+        block_bytes = min(_BLOCK_BYTES, X.nbytes // 16)
+        rows = max(1, block_bytes // max(X[:1].nbytes, 1))
+        for start in range(0, X.shape[0], rows):
+            block = X[start : start + rows]
+            block_weights = weights[start : start + rows]
+            first += block.T @ block_weights
+            second += (block * block).T @ block_weights
         return first, second
 
     def gram_row_sums(self, X, weights, v_features, offset: float):
@@ -122,7 +124,7 @@ class NumpyBackend:
         ).astype(np.float64)
         if sparse.issparse(X):
             norms = np.empty(X.shape[0], dtype=np.float64)
-            for rows, squared, _ in _squared_csr_blocks(X):
+            for rows, _, squared, _ in _squared_csr_blocks(X):
                 norms[rows] = squared @ inverse_square
         else:
             norms = np.empty(X.shape[0], dtype=np.float64)
@@ -314,19 +316,20 @@ class NumpyBackend:
 
 
 def _squared_csr_blocks(X):
-    """``(rows, X[rows] ** 2, its transpose)`` by blocks of 1/16 of ``X`` at most.
+    """``(rows, X[rows].T, X[rows] ** 2, its .T)``, blocks of 1/16 of ``X`` at most.
 
     The squares are the block's only new array: the blocks share ``X``'s column
     indices (`row_blocks`).
     """
     X = X.tocsr()
     nbytes = X.data.nbytes + X.indices.nbytes
-    for start, stop, block, _ in row_blocks(
+    for start, stop, block, transposed in row_blocks(
         X, block_bytes=min(SPARSE_BLOCK_BYTES, max(nbytes // 16, 1))
     ):
         squares = (block.data * block.data, block.indices, block.indptr)
         yield (
             slice(start, stop),
+            transposed,
             compressed_view(sparse.csr_matrix, *squares, block.shape),
             compressed_view(sparse.csc_matrix, *squares, block.shape[::-1]),
         )
