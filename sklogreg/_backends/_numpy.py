@@ -211,16 +211,18 @@ class NumpyBackend:
         return probability
 
     @staticmethod
-    def sigmoid_block_value_and_residual(
-        z, weights, half_weights, offset_weights, scratch
-    ) -> float:
+    def sigmoid_block_value_and_residual(z, weights, y, scratch) -> float:
         """The sigmoid loss of a block of margins; ``z`` becomes its residual.
 
         From one ``e = exp(-|z|)``: the value ``w log1p(e) + (w/2) |z| + c z`` and
         the residual ``copysign(w / (1 + e) - w/2, z) + c`` (``c = w (1/2 - y)``,
-        `sklogreg._loss`). ``scratch`` holds two work vectors as long as ``z``.
+        `sklogreg._loss`). ``scratch`` holds four work vectors as long as ``z``:
+        ``w/2`` and ``c`` are made there, not kept for all rows.
         """
-        e, work = scratch
+        e, work, half_weights, offset_weights = scratch
+        np.multiply(weights, 0.5, out=half_weights)
+        np.multiply(weights, y, out=offset_weights)
+        np.subtract(half_weights, offset_weights, out=offset_weights)
         np.copysign(z, -1, out=e)
         value = float(offset_weights @ z) - float(half_weights @ e)
         np.exp(e, out=e)
@@ -239,9 +241,9 @@ class NumpyBackend:
 
         The value ``sum_i w_i (logsumexp(Z_i) - Z_{i, y_i})`` and the residual
         ``w_i (softmax(Z_i) - e_{y_i})``, each row shifted by its maximum first.
-        ``scratch`` holds two work vectors as long as the block.
+        ``scratch`` holds (at least) two work vectors as long as the block.
         """
-        row_max, row_sum = scratch
+        row_max, row_sum = scratch[0], scratch[1]
         columns = np.arange(labels.shape[0])
         with np.errstate(invalid="ignore"):
             np.max(ZT, axis=0, out=row_max)

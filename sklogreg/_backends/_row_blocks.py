@@ -49,6 +49,8 @@ MIN_BLOCK_ROWS = 256
 # Bytes of a block's margins at most (one float per row and class): with many
 # classes the blocks get shorter, and the buffers stay small beside X.
 MARGIN_BYTES = 2**17
+# Rows per block at most: the work vectors stay small beside X (narrow or CSR rows).
+MAX_BLOCK_ROWS = 4096
 # Bytes of a CSR X (values and column indices) per block: large, since SciPy's
 # per-product cost is tens of microseconds; CSR gains from the threads, not the cache.
 SPARSE_BLOCK_BYTES = 2**22
@@ -70,7 +72,9 @@ def row_blocks(X, *, block_bytes: int | None = None, n_coef_rows: int = 1) -> li
     where ``n_coef_rows`` margins per row would pass `MARGIN_BYTES`.
     """
     n_samples = X.shape[0]
-    most_rows = max(16, MARGIN_BYTES // (n_coef_rows * X.dtype.itemsize))
+    most_rows = min(
+        MAX_BLOCK_ROWS, max(16, MARGIN_BYTES // (n_coef_rows * X.dtype.itemsize))
+    )
     if sparse.issparse(X):
         X = X.tocsr()
         per_row = (X.data.itemsize + X.indices.itemsize) * X.nnz / max(n_samples, 1)
@@ -144,11 +148,11 @@ def _blas_thread_limit() -> int:
 
 
 class _Workspace:
-    """One thread's buffers: margins of a block, two work vectors, the gradient."""
+    """One thread's buffers: margins of a block, four work vectors, the gradient."""
 
     def __init__(self, n_rows: int, block_rows: int, n_columns: int, dtype) -> None:
         self.flat_margins = np.empty(n_rows * block_rows, dtype=dtype)
-        self.scratch = np.empty((2, block_rows), dtype=dtype)
+        self.scratch = np.empty((4, block_rows), dtype=dtype)
         self.gradient = np.empty((n_rows, n_columns), dtype=dtype)
         self.n_rows = n_rows
         self._views: dict[int, tuple] = {}
