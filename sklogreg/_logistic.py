@@ -22,13 +22,16 @@ from ._fitting import SOLVERS, coef_layout, fit_objective
 from ._input import (
     ARRAY_API_SOLVERS,
 )
+from ._interop import SklearnInteropMixin
 from ._problem import fit_problem, objective_on
 from ._streaming import partial_fit_chunk
 
 __all__ = ["GDLogisticRegression"]
 
 
-class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class GDLogisticRegression(
+    SklearnInteropMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
+):
     r"""Logistic regression fitted by (accelerated) gradient descent.
 
     Minimises the mean log-loss with an elastic-net penalty,
