@@ -23,6 +23,7 @@ from ._input import (
     ARRAY_API_SOLVERS,
 )
 from ._interop import SklearnInteropMixin
+from ._persistence import PlainStateMixin
 from ._problem import fit_problem, objective_on
 from ._streaming import partial_fit_chunk
 
@@ -30,7 +31,11 @@ __all__ = ["GDLogisticRegression"]
 
 
 class GDLogisticRegression(
-    SklearnInteropMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
+    SklearnInteropMixin,
+    PlainStateMixin,
+    CallbackSupportMixin,
+    ClassifierMixin,
+    BaseEstimator,
 ):
     r"""Logistic regression fitted by (accelerated) gradient descent.
 
