@@ -5,9 +5,11 @@ same ``C`` and ``l1_ratio``, and both predict with the sigmoid of ``X @ coef_.T 
 intercept_`` for two classes and its softmax for more. So a fitted model converts
 either way by copying its coefficients, and the parameters that pose the problem
 (``C``, ``l1_ratio``, ``fit_intercept``, ``class_weight``, ``tol``) carry over
-unchanged. What has no counterpart is refused: liblinear's penalised intercept and
-the dual formulation. (scikit-learn 1.9 has no one-vs-rest LogisticRegression left:
-liblinear refuses three classes or more.)
+unchanged. What has no counterpart is refused: liblinear's penalised intercept, and
+the one-vs-rest models of scikit-learn < 1.8 (1.9 has none left: liblinear refuses
+three classes or more). liblinear's ``dual=True`` converts when it has no intercept:
+the dual problem has the same solution as the primal one that gradient descent
+solves.
 
 Also here: `sparsify` and `densify`, scikit-learn's ``SparseCoefMixin`` with a clear
 error for coefficients that live in another Array API library. `SklearnInteropMixin`
@@ -83,9 +85,10 @@ class SklearnInteropMixin:
             If ``lr`` is not a ``LogisticRegression`` (a ``LogisticRegressionCV``
             included).
         ValueError
-            If ``lr``'s model has no gradient-descent counterpart: ``dual=True``,
-            or ``solver="liblinear"`` with an intercept (penalised there, as a
-            feature of value ``intercept_scaling``).
+            If ``lr``'s model has no gradient-descent counterpart:
+            ``solver="liblinear"`` with an intercept (penalised there, as a
+            feature of value ``intercept_scaling``), or a one-vs-rest model of
+            three classes or more (scikit-learn < 1.8).
         """
         return from_sklearn(cls, lr)
 
@@ -203,19 +206,15 @@ def _check_convertible(lr) -> None:
             "This LogisticRegression instance is not fitted yet: call fit before "
             "converting it with from_sklearn."
         )
-    if lr.dual:
+    # scikit-learn < 1.8 fitted one-vs-rest models of three classes or more with
+    # multi_class="ovr", or with liblinear whatever multi_class said.
+    one_vs_rest = getattr(lr, "multi_class", None) == "ovr" or lr.solver == "liblinear"
+    if one_vs_rest and lr.classes_.size > 2:
         raise ValueError(
-            "from_sklearn cannot convert a LogisticRegression with dual=True: "
-            "gradient descent solves the primal problem only. Fit it with "
-            "dual=False (the same model for the L2 penalty)."
-        )
-    # scikit-learn < 1.8 could still fit one-vs-rest models of three classes or more.
-    if getattr(lr, "multi_class", None) == "ovr" and lr.classes_.size > 2:
-        raise ValueError(
-            "from_sklearn cannot convert a one-vs-rest LogisticRegression "
-            "(multi_class='ovr'): its probabilities are not the softmax of its "
-            "scores. Refit it with the multinomial model (multi_class left to "
-            "its default), which poses the same problem as ours."
+            "from_sklearn cannot convert a one-vs-rest LogisticRegression: its "
+            "probabilities are not the softmax of its scores. Refit it with the "
+            "multinomial model (solver='lbfgs', multi_class left to its default), "
+            "which poses the same problem as ours."
         )
     if lr.solver == "liblinear" and lr.fit_intercept:
         raise ValueError(

@@ -83,9 +83,17 @@ def test_conversions_keep_feature_names():
         LogisticRegression(solver="newton-cholesky", C=0.1),
         LogisticRegression(solver="saga", l1_ratio=0.5, max_iter=5000),
         LogisticRegression(solver="liblinear", fit_intercept=False),
+        LogisticRegression(solver="liblinear", fit_intercept=False, dual=True),
         LogisticRegression(C=np.inf, class_weight={0: 2.0, 1: 1.0}),
     ],
-    ids=["lbfgs", "newton-cholesky", "saga-elastic-net", "liblinear", "no-penalty"],
+    ids=[
+        "lbfgs",
+        "newton-cholesky",
+        "saga-elastic-net",
+        "liblinear",
+        "liblinear-dual",
+        "no-penalty",
+    ],
 )
 def test_from_sklearn_predicts_what_sklearn_predicts(problem, lr):
     X, y = problem
@@ -145,7 +153,7 @@ def test_from_sklearn_warm_starts_a_fit_at_its_optimum():
         (
             LogisticRegression(solver="liblinear", dual=True),
             ValueError,
-            "dual=True",
+            "liblinear penalises the intercept",
         ),
         (
             LogisticRegression(solver="liblinear"),
@@ -153,7 +161,7 @@ def test_from_sklearn_warm_starts_a_fit_at_its_optimum():
             "liblinear penalises the intercept",
         ),
     ],
-    ids=["unfitted", "cv", "not-logistic-regression", "dual", "liblinear"],
+    ids=["unfitted", "cv", "not-logistic-regression", "liblinear-dual", "liblinear"],
 )
 def test_from_sklearn_refuses_what_has_no_counterpart(lr, error, match):
     X, y = PROBLEMS["three-classes"]
