@@ -5,16 +5,14 @@ docs/_build/html``, after ``pip install -e ".[docs]"``. The gallery's scripts in
 ``examples/`` run during the build; their pages go to ``docs/auto_examples/``.
 """
 
-import os
 import sys
 from pathlib import Path
 
-import sklogreg
-
+# Document this checkout, whatever else is installed.
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-# scikit-learn's array API dispatch needs SciPy's, read when SciPy is first imported.
-os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import sklogreg  # noqa: E402
 
 project = "sklogreg"
 author = "the sklogreg developers"

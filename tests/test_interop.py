@@ -256,3 +256,12 @@ def test_as_sklearn_brings_array_api_coefficients_to_numpy():
     lr = model.as_sklearn()
     assert isinstance(lr.coef_, np.ndarray)
     assert_allclose(lr.predict_proba(X), proba, atol=1e-12)
+
+
+def test_sparsified_model_predicts_numpy_input_under_array_api_dispatch(problem):
+    X, y = problem
+    model = _l1_model(X, y)
+    expected = model.predict_proba(X)
+    model.sparsify()
+    with config_context(array_api_dispatch=True):
+        assert_array_equal(model.predict_proba(X), expected)
