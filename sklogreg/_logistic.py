@@ -22,13 +22,21 @@ from ._fitting import SOLVERS, coef_layout, fit_objective
 from ._input import (
     ARRAY_API_SOLVERS,
 )
+from ._interop import SklearnInteropMixin
+from ._persistence import PlainStateMixin
 from ._problem import fit_problem, objective_on
 from ._streaming import partial_fit_chunk
 
 __all__ = ["GDLogisticRegression"]
 
 
-class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class GDLogisticRegression(
+    SklearnInteropMixin,
+    PlainStateMixin,
+    CallbackSupportMixin,
+    ClassifierMixin,
+    BaseEstimator,
+):
     r"""Logistic regression fitted by (accelerated) gradient descent.
 
     Minimises the mean log-loss with an elastic-net penalty,
@@ -143,7 +151,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     n_iter_ : int
         Number of iterations run: for "sgd", epochs then finishing iterations;
         after `partial_fit`, the number of calls since the last `fit`.
-    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         The objective :math:`J` at the starting coefficients, then after each
         iteration (each epoch for "sgd": the full objective, measured on all the
         data); the last value is :math:`J` at ``coef_`` and ``intercept_``. After
@@ -151,9 +159,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     learning_rate_ : float
         The step size used in the last iteration: ``learning_rate`` itself when it is a
         number, the adapted step when "auto".
-    step_sizes_ : ndarray of shape (n_iter_,)
+    step_sizes_ : ndarray of shape (`n_iter_`,)
         The step size accepted in each iteration.
-    gradient_max_curve_ : ndarray of shape (n_iter_ + 1,)
+    gradient_max_curve_ : ndarray of shape (`n_iter_` + 1,)
         The largest entry of the (proximal) gradient at the start point, then after
         each iteration where the next step starts: the iterate itself for "gd" and
         "sgd", the extrapolated point for "nesterov" (the last entry is always
@@ -171,7 +179,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         ``early_stopping=True``).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also

@@ -698,19 +698,18 @@ def test_landscape_on_a_large_csv_reports_progress_and_the_binning(tmp_path, cap
     assert len(costs) == 1 and "of the exact cost on this grid" in costs[0]
 
 
-def readme_landscape_lines():
-    """The lines ``sklogreg landscape`` prints in the README that do not depend on the
-    estimator's own fit: the grid, the verdicts and the walks."""
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("    sklogreg landscape\n", 1)[1].split("wrote landscape.png")[
-        0
-    ]
+def documented_landscape_lines():
+    """The lines ``sklogreg landscape`` prints in the documentation (docs/objective.md)
+    that do not depend on the estimator's own fit: the grid, the verdicts, the walks."""
+    page = Path(__file__).parents[1] / "docs" / "objective.md"
+    text = page.read_text(encoding="utf-8")
+    block = text.split("    sklogreg landscape\n", 1)[1].split("wrote landscape.png")[0]
     starts = ("grid:", "log-loss:", "MSE of the sigmoid:", "  gd on the")
     return [line[4:] for line in block.splitlines() if line[4:].startswith(starts)]
 
 
-def test_landscape_prints_the_numbers_the_readme_quotes(capsys):
-    expected = readme_landscape_lines()
+def test_landscape_prints_the_numbers_the_docs_quote(capsys):
+    expected = documented_landscape_lines()
     assert len(expected) == 5
     assert main(["landscape", "--no-plot"]) == 0
     printed = capsys.readouterr().out.splitlines()
