@@ -83,7 +83,13 @@ def test_conversions_keep_feature_names():
         LogisticRegression(solver="newton-cholesky", C=0.1),
         LogisticRegression(solver="saga", l1_ratio=0.5, max_iter=5000),
         LogisticRegression(solver="liblinear", fit_intercept=False),
-        LogisticRegression(solver="liblinear", fit_intercept=False, dual=True),
+        LogisticRegression(
+            solver="liblinear",
+            fit_intercept=False,
+            dual=True,
+            max_iter=10_000,
+            random_state=0,
+        ),
         LogisticRegression(C=np.inf, class_weight={0: 2.0, 1: 1.0}),
     ],
     ids=[
