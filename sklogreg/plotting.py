@@ -272,7 +272,8 @@ def plot_learning_rate_sweep(
         The optimal objective ``J*``: the curves show the gap ``J - J*`` on a log
         scale (floored at ``1e-15 * max(1, |J*|)``), as `plot_loss_curve`.
     diverged : sequence of bool, optional
-        Which runs ended by diverging: their curves end with a cross.
+        Which runs ended by diverging: their curves rise to the top edge on the
+        next iteration, where a cross ends them.
     ax : matplotlib Axes, optional
         Where to draw; the current Axes by default.
 
@@ -290,6 +291,7 @@ def plot_learning_rate_sweep(
     ax = _axes(ax)
     colormap = _pyplot().get_cmap("viridis_r")
     span = np.log(rates.max() / rates.min()) if rates.size > 1 else 0.0
+    ended_lines = []
     for curve, rate, ended in zip(loss_curves, rates, diverged, strict=True):
         shade = np.log(rate / rates.min()) / span if span > 0 else 0.5
         label = f"rate {rate:.3g}" + (" (diverged)" if ended else "")
@@ -297,16 +299,16 @@ def plot_learning_rate_sweep(
             curve, optimum=optimum, ax=ax, color=colormap(shade), label=label
         )
         if ended:
-            line = ax.get_lines()[-1]
-            ax.plot(
-                line.get_xdata()[-1:],
-                line.get_ydata()[-1:],
-                "x",
-                color=line.get_color(),
-                markersize=10,
-                markeredgewidth=2,
-            )
+            ended_lines.append(ax.get_lines()[-1])
     ax.legend(fontsize="small")
+    # A diverged walk leaves the plot on its next iteration: a dashed rise to the
+    # top edge, ended by a cross there.
+    top = ax.get_ylim()[1]
+    for line in ended_lines:
+        x, y = line.get_xdata()[-1], line.get_ydata()[-1]
+        ax.plot([x, x + 1], [y, top], "--", color=line.get_color())
+        ax.plot(x + 1, top, "x", color=line.get_color(), markersize=12, mew=2.5)
+    ax.set_ylim(top=top)
     return ax
 
 

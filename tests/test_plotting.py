@@ -124,11 +124,14 @@ def test_learning_rate_sweep_draws_a_curve_per_rate_and_ends_diverged_ones(ax):
         curves, [0.1, 1.0, 10.0], optimum=0.2, diverged=[False, False, True], ax=ax
     )
     lines = ax.get_lines()
-    # Three curves and one cross, at the last point of the diverged one.
-    assert len(lines) == 4
+    # Three curves; the diverged one rises to the top edge on its next iteration,
+    # where a cross ends it.
+    assert len(lines) == 5
     np.testing.assert_allclose(lines[2].get_ydata(), [0.8, 4.8])
-    assert lines[3].get_marker() == "x"
-    np.testing.assert_allclose(lines[3].get_xydata(), [[1, 4.8]])
+    top = ax.get_ylim()[1]
+    np.testing.assert_allclose(lines[3].get_xydata(), [[1, 4.8], [2, top]])
+    assert lines[4].get_marker() == "x"
+    np.testing.assert_allclose(lines[4].get_xydata(), [[2, top]])
     assert ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == (
         "rate 10 (diverged)"
