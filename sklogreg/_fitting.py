@@ -15,7 +15,9 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils._array_api import device as array_device
 
+from ._array_api import namespace_of
 from ._callbacks import CALLBACKS_AVAILABLE, IterationTasks
 from ._coef_layout import CoefLayout
 from ._input_checks import features_too_large_error
@@ -247,7 +249,11 @@ def solve(
     """
     observers = []
     if estimator.verbose:
-        observers.append(Progress(estimator.verbose, estimator.max_iter, estimator.tol))
+        observers.append(
+            Progress(
+                estimator.verbose, estimator.max_iter, estimator.tol, early_stopping
+            )
+        )
     if callback is not None:
         observers.append(CallbackObserver(callback))
     observers += [o for o in (early_stopping, clock) if o is not None]
@@ -365,33 +371,46 @@ def validation_split(X, y_encoded, sample_weight, validation_fraction, random_st
             f"validation_fraction={validation_fraction} with every class in both "
             f"parts, which this data does not allow: {error}"
         ) from error
-    train_weight = np.zeros_like(sample_weight)
-    train_weight[train_rows] = sample_weight[train_rows]
-    if not train_weight.sum() > 0:
+    xp = namespace_of(sample_weight)
+    if xp is None:
+        train_weight = np.zeros_like(sample_weight)
+        train_weight[train_rows] = sample_weight[train_rows]
+        X_val, sw_val = X[validation_rows], sample_weight[validation_rows]
+    else:
+        # Array API input stays in its namespace and on its device.
+        kept = np.ones(y_encoded.size, dtype=bool)
+        kept[validation_rows] = False
+        on_device = {"device": array_device(sample_weight)}
+        train_weight = sample_weight * xp.asarray(
+            kept, dtype=sample_weight.dtype, **on_device
+        )
+        rows = xp.asarray(validation_rows, **on_device)
+        X_val, sw_val = xp.take(X, rows, axis=0), xp.take(sample_weight, rows)
+    if not float((np if xp is None else xp).sum(train_weight)) > 0:
         raise ValueError(
             "The training part left by early_stopping has sample weights summing "
             "to zero: there is nothing to fit."
         )
-    validation = (
-        X[validation_rows],
-        y_encoded[validation_rows],
-        sample_weight[validation_rows],
-    )
-    return train_weight, train_rows, validation
+    return train_weight, train_rows, (X_val, y_encoded[validation_rows], sw_val)
 
 
 def validation_scorer(objective, layout: CoefLayout, X_val, y_val, sw_val):
-    """Weighted accuracy on the validation part, from working coefficients."""
-    backend, loss = objective.backend, objective.loss
+    """Weighted accuracy on the validation part, from working coefficients.
+
+    Computed where the data live: only the score leaves an Array API device.
+    """
+    backend, loss, xp = objective.backend, objective.loss, objective.backend.xp
+    y_val = backend.asarray(y_val, dtype=backend.index_dtype)
+    total = float(xp.sum(sw_val))
 
     def score(coef) -> float:
         margins = backend.linear_predictor(
             X_val, objective.to_original(coef), layout.fit_intercept
         )
-        correct = loss.predicted_indices(margins) == y_val
-        if not sw_val.sum() > 0:
-            return float(np.mean(correct))
-        return float(np.average(correct, weights=sw_val))
+        correct = xp.astype(loss.predicted_indices(margins) == y_val, sw_val.dtype)
+        if not total > 0:
+            return float(xp.mean(correct))
+        return float(xp.sum(correct * sw_val)) / total
 
     return score
 

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -275,3 +276,37 @@ def test_grid_search_over_rate_schedule_and_momentum_in_a_pipeline():
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert len(search.cv_results_["params"]) == 12
     assert search.best_score_ > 0.95
+
+
+def test_progress_names_early_stopping_as_the_reason_to_stop(capsys):
+    X, y = noisy_problem(n_samples=500)
+    GDLogisticRegression(early_stopping=True, verbose=1, random_state=0).fit(X, y)
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .startswith("stopped (early_stopping) after")
+    )
+
+
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_early_stopping_on_array_api_input_matches_numpy(solver):
+    xp = pytest.importorskip("array_api_strict")
+    X, y = noisy_problem(n_samples=600)
+    params = {"solver": solver, "early_stopping": True, "random_state": 0}
+    expected = GDLogisticRegression(**params).fit(X, y)
+    with config_context(array_api_dispatch=True):
+        model = GDLogisticRegression(**params).fit(xp.asarray(X), xp.asarray(y))
+    np.testing.assert_allclose(model.validation_scores_, expected.validation_scores_)
+    assert model.n_iter_ == expected.n_iter_
+    np.testing.assert_allclose(
+        np.asarray(model.coef_), expected.coef_, rtol=1e-10, atol=1e-12
+    )
+
+
+def test_early_stopping_on_a_dask_array_says_it_needs_memory():
+    da = pytest.importorskip("dask.array")
+    X, y = noisy_problem(n_samples=200)
+    with pytest.raises(ValueError, match=r"early_stopping .* in-memory"):
+        GDLogisticRegression(early_stopping=True).fit(
+            da.from_array(X, chunks=50), da.from_array(y, chunks=50)
+        )

@@ -62,9 +62,14 @@ class Progress(Observer):
     and after how many iterations (epochs and finishing iterations together).
     """
 
-    def __init__(self, verbose: int, max_iter: int, tol: float) -> None:
+    def __init__(
+        self, verbose: int, max_iter: int, tol: float, early_stopping=None
+    ) -> None:
         self.verbose = verbose
         self.tol = tol
+        # The observer that may stop the run: its stop is named for it, not
+        # "callback".
+        self.early_stopping = early_stopping
         self.every = 1 if verbose >= 2 else max(1, min(max_iter, 1000) // 10)
         self.start = time.perf_counter()
 
@@ -81,8 +86,11 @@ class Progress(Observer):
     def on_end(self, result: SolverResult) -> None:
         if self.verbose:
             unit = "iteration" if result.n_iter == 1 else "iterations"
+            reason = result.stop_reason
+            if self.early_stopping is not None and self.early_stopping.stopped:
+                reason = "early_stopping"
             print(
-                f"stopped ({result.stop_reason}) after {result.n_iter} {unit} in "
+                f"stopped ({reason}) after {result.n_iter} {unit} in "
                 f"{self.elapsed():.3f}s: objective {result.loss_curve[-1]:.10g}, "
                 f"max|grad| {result.gradient_max_curve[-1]:.3e} (tol {self.tol:.1e})",
                 file=sys.stdout,
