@@ -332,10 +332,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "nesterov" it is one full (proximal) gradient step on the chunk, the chunk
         being the minibatch. The step size is set on the first call
         (``learning_rate``, or for "auto" ``1 / L(b)`` from that chunk), and again
-        on the first call after ``learning_rate`` or (for "sgd") ``batch_size``
-        changed; the random stream continues across calls, so a sequence of calls
-        is reproducible for a given ``random_state``. A call that raises changes
-        nothing: the same stream without it gives bitwise the same model.
+        on the first call after ``learning_rate``, ``schedule`` or (for "sgd")
+        ``batch_size`` changed; the random stream continues across calls, so a
+        sequence of calls is reproducible for a given ``random_state``. A call that
+        raises changes nothing: the same stream without it gives bitwise the same
+        model. The stream carries the walk too: "invscaling"'s ``t`` counts every
+        update since the stream started, ``momentum``'s velocity goes on from call
+        to call, and with "adaptive" a call that raises its chunk's objective is
+        undone (the model stays, the step is divided by 5 for the next call).
 
         Penalty. The chunk's objective is that of the contract with the penalty
         ``1 / (C * S_seen)``, where ``S_seen`` is the total (class-)weight of all the
