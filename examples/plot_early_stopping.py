@@ -2,10 +2,11 @@
 Stopping a fit: early stopping and a callback
 =============================================
 
-Two ways to stop before ``tol`` holds. With ``solver="sgd"`` and
-``early_stopping=True`` the estimator holds out a stratified ``validation_fraction``
-and stops once its accuracy has not improved for ``n_iter_no_change`` epochs,
-with ``stop_reason_ == "early_stopping"``. And any fit stops cleanly when a callback's
+Two ways to stop before ``tol`` holds. With ``early_stopping=True`` (any solver)
+the estimator holds out a stratified ``validation_fraction`` and stops once its
+accuracy has not improved for ``n_iter_no_change`` iterations (epochs for "sgd"),
+with ``stop_reason_ == "early_stopping"``, returning the best-scoring coefficients;
+``validation_scores_`` holds the held-out accuracy of every iteration. And any fit stops cleanly when a callback's
 ``on_fit_task_end`` returns ``True`` (scikit-learn >= 1.9 callbacks): here one that
 stops once the objective gains less than 1e-4 in an iteration, leaving a usable
 model with ``stop_reason_ == "callback"``.
@@ -15,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.datasets import make_classification
 
 from sklogreg import GDLogisticRegression
-from sklogreg.plotting import plot_loss_curve
+from sklogreg.plotting import plot_loss_curve, plot_validation_curve
 
 X, y = make_classification(n_samples=4_000, n_features=20, flip_y=0.1, random_state=0)
 
@@ -58,13 +59,25 @@ stopped = GDLogisticRegression(solver="gd", learning_rate=0.5, tol=1e-8)
 stopped.set_callbacks(stopper).fit(X, y)
 print(f"callback: {stopped.stop_reason_} after {stopped.n_iter_} iterations")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+early_gd = GDLogisticRegression(
+    solver="gd", learning_rate=0.5, early_stopping=True, tol=1e-4, random_state=0
+).fit(X, y)
+print(
+    f"gd with early stopping: best held-out accuracy "
+    f"{early_gd.best_validation_score_:.4f}, stopped after {early_gd.n_iter_} iterations"
+)
+
+fig, (left, middle, right) = plt.subplots(
+    1, 3, figsize=(15, 4), constrained_layout=True
+)
 plot_loss_curve(full, ax=left, label="to tol: epochs, then full gradients")
 plot_loss_curve(early, ax=left, marker="o", label="early_stopping=True")
 left.set_yscale("log")
 left.set_xlabel("epoch or iteration")
 left.set_title("solver='sgd'")
 left.legend()
+plot_validation_curve(early_gd, ax=middle)
+middle.set_title("gd: training objective and held-out accuracy")
 plot_loss_curve(stopped, ax=right)
 right.set_title("gd stopped by a callback when the objective flattens")
 plt.show()
