@@ -97,3 +97,20 @@ def test_dask_scaling_quick_mode_fits_the_same_model_on_every_run(capsys):
     iterations = {int(row[1]) for row in rows}
     assert len(iterations) == 1 and iterations.pop() > 0
     assert all(float(row[5]) <= 1e-8 for row in rows)
+
+
+def test_deployment_sizes_prints_a_size_per_model_and_format(capsys):
+    pytest.importorskip("skops")
+    pytest.importorskip("skl2onnx")
+    from benchmarks.deployment_sizes import main as deployment_sizes
+
+    deployment_sizes()
+    rows = [
+        line for line in capsys.readouterr().out.splitlines() if "Regression" in line
+    ]
+    assert len(rows) == 2
+    for row in rows:
+        sizes = [
+            int(cell.replace(",", "")) for cell in row.strip("| ").split(" | ")[1:]
+        ]
+        assert len(sizes) == 4 and all(size > 0 for size in sizes)
