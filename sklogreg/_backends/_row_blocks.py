@@ -188,6 +188,12 @@ class RowBlockedPass:
         `SPARSE_BLOCK_BYTES` (CSR).
     n_threads : int, optional
         Threads per pass, by default `pass_threads`, read at every pass.
+
+    Notes
+    -----
+    One pass at a time per object: its buffers are reused from pass to pass, as
+    a fit's data term does. Two threads calling the same object at once would
+    share them.
     """
 
     def __init__(
