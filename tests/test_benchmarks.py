@@ -97,3 +97,18 @@ def test_dask_scaling_quick_mode_fits_the_same_model_on_every_run(capsys):
     iterations = {int(row[1]) for row in rows}
     assert len(iterations) == 1 and iterations.pop() > 0
     assert all(float(row[5]) <= 1e-8 for row in rows)
+
+
+def test_cv_path_quick_mode_measures_the_three_searches_on_the_same_grid(capsys):
+    from benchmarks.cv_path import main as cv_path
+
+    rows = cv_path(["--quick", "--datasets", "digits_3v8,multiclass"])
+    assert [row["dataset"] for row in rows] == ["digits_3v8", "multiclass"]
+    for row in rows:
+        # The path and the grid search minimise the same objectives on the same
+        # folds: they choose the same C.
+        assert row["C_path"] == row["C_grid"]
+        # 3 folds x 3 Cs, each at least one iteration on these sets.
+        assert row["iter_cold"] >= 9 and row["iter_warm"] > 0
+        assert min(row["path"], row["grid"], row["lrcv"]) > 0
+    assert "| digits_3v8 357x64 |" in capsys.readouterr().out
