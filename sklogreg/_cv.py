@@ -144,7 +144,7 @@ n_features + fit_intercept)
     >>> model.scores_.shape
     (5, 1, 8)
     >>> print(f"{model.C_:.3g}")
-    0.193
+    0.268
     """
 
     __metadata_request__score: ClassVar[dict] = {"sample_weight": UNUSED}

@@ -19,6 +19,7 @@ its line search there, instead of running a power iteration per ``C``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -26,6 +27,7 @@ import numpy as np
 
 from ._coef_layout import CoefLayout
 from ._fitting import SOLVERS
+from ._in_memory import normalized_weights
 from ._input_checks import features_too_large_error
 from ._messages import diverged_error
 from ._objective import LogisticObjective, logistic_objective
@@ -171,32 +173,44 @@ class _Walk:
 class _PathObjectives:
     """The objective at each ``C`` of one path, and the solve of each.
 
-    Holds what every ``C`` shares: the data, the penalty's ``l1_ratio`` and, with
-    ``learning_rate="auto"``, the data term's curvature bound (module docstring),
-    estimated once, on the first ``C``'s data.
+    Holds what every ``C`` shares: the data (with its column moments, read once for
+    the preconditioner of every ``C``), the sum ``S`` of the weights, the penalty's
+    ``l1_ratio`` and, with ``learning_rate="auto"``, the data term's curvature bound
+    (module docstring), estimated once.
     """
 
     def __init__(self, X, y_encoded, n_classes, sample_weight, l1_ratio, settings):
-        self.arguments = (X, y_encoded, n_classes, sample_weight)
         self.l1_ratio = l1_ratio
         self.settings = settings
         self.auto_step = settings.learning_rate == "auto"
         self._data_curvature = None
+        # Unpreconditioned: the data and its weights, without a pass over X yet.
+        self.data = logistic_objective(
+            X,
+            y_encoded,
+            n_classes,
+            sample_weight,
+            C=np.inf,
+            l1_ratio=l1_ratio,
+            fit_intercept=settings.fit_intercept,
+        ).data
+        self.data.column_moments = functools.cache(self.data.column_moments)
+        self.weight_sum = normalized_weights(sample_weight, self.data.backend)[1]
 
     def at(self, C: float) -> LogisticObjective:
         """The objective at ``C``, preconditioned for "auto" as the estimator's."""
-        return logistic_objective(
-            *self.arguments,
+        return LogisticObjective(
+            self.data,
             C=C,
             l1_ratio=self.l1_ratio,
-            fit_intercept=self.settings.fit_intercept,
+            weight_sum=self.weight_sum,
             precondition=self.auto_step,
         )
 
     def lipschitz_bound(self, objective: LogisticObjective) -> float:
         """A Lipschitz bound of ``objective``'s smooth part, working coefficients."""
         if self._data_curvature is None:
-            data = objective.data
+            data = self.data
             unpenalized = ColumnScaling.from_moments(
                 *data.column_moments(),
                 fit_intercept=self.settings.fit_intercept,
