@@ -93,8 +93,7 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
         mean of the folds' solutions there). Otherwise ``coef_``, ``intercept_``,
         ``C_`` and ``l1_ratio_`` are the means over folds of each fold's best.
     random_state : int, RandomState instance or None, default=None
-        Unused by the full-batch solvers (kept for parity with scikit-learn); a
-        splitter's own ``random_state`` decides the folds.
+        Unused (the solvers are deterministic); the folds follow ``cv``'s own.
     verbose : int, default=0
         joblib's verbosity over the paths.
 
@@ -354,7 +353,7 @@ n_features + fit_intercept)
             coef_start=start,
         )
         if path.unconverged:
-            self._warn(path.unconverged[0], X, "the refit on all the data")
+            self._warn(path.unconverged[0], X, "The refit on all the data")
         return path.coefs[0]
 
     def _warn_unconverged(self, paths, X) -> None:
@@ -363,7 +362,8 @@ n_features + fit_intercept)
             self._warn(
                 max(unconverged, key=lambda result: result.gradient_max_curve[-1]),
                 X,
-                f"{len(unconverged)} of {self.n_iter_.size} fits along the paths",
+                f"{len(unconverged)} of {self.n_iter_.size} fits along the paths "
+                "stopped at max_iter; the worst",
             )
 
     def _warn(self, result, X, what: str) -> None:
@@ -379,9 +379,9 @@ n_features + fit_intercept)
             dtype=X.dtype,
         )
         warnings.warn(
-            f"{what} stopped at max_iter; the worst: {message}",
+            f"{what}: {message}",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=5,  # the caller of fit, past _fit_context
         )
 
     def _get_scorer(self):
