@@ -114,3 +114,18 @@ def test_deployment_sizes_prints_a_size_per_model_and_format(capsys):
             int(cell.replace(",", "")) for cell in row.strip("| ").split(" | ")[1:]
         ]
         assert len(sizes) == 4 and all(size > 0 for size in sizes)
+
+
+def test_cv_path_quick_mode_measures_the_three_searches_on_the_same_grid(capsys):
+    from benchmarks.cv_path import main as cv_path
+
+    rows = cv_path(["--quick", "--datasets", "digits_3v8,multiclass"])
+    assert [row["dataset"] for row in rows] == ["digits_3v8", "multiclass"]
+    for row in rows:
+        # The path and the grid search minimise the same objectives on the same
+        # folds: they choose the same C.
+        assert row["C_path"] == row["C_grid"]
+        # 3 folds x 3 Cs, each at least one iteration on these sets.
+        assert row["iter_cold"] >= 9 and row["iter_warm"] > 0
+        assert min(row["path"], row["grid"], row["lrcv"]) > 0
+    assert "| digits_3v8 357x64 |" in capsys.readouterr().out
