@@ -59,12 +59,17 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         the elastic net.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
-    solver : {"nesterov", "gd", "sgd"}, default="nesterov"
+    solver : {"nesterov", "gd", "bb", "sgd"}, default="nesterov"
         ``"gd"`` is plain batch (proximal) gradient descent, the textbook downhill
         walk. ``"nesterov"`` is accelerated gradient descent (FISTA) with adaptive
         restart: the same cost per iteration and usually far fewer iterations.
-        Under ``array_api_dispatch``, "gd" and "nesterov" also run on Array API
-        input (PyTorch, CuPy... on any device); "sgd" supports NumPy and SciPy only.
+        ``"bb"`` is (proximal) gradient descent with Barzilai-Borwein steps (the
+        inverse curvature met along the last move) under a non-monotone line
+        search: one evaluation of the objective and its gradient per iteration,
+        and fewer iterations than "nesterov"; with it a float ``learning_rate`` is
+        only the first step. Under ``array_api_dispatch``, "gd", "nesterov" and "bb"
+        also run on Array API input (PyTorch, CuPy... on any device); "sgd" supports
+        NumPy and SciPy only.
         ``"sgd"`` is mini-batch stochastic gradient descent on the same objective
         (softmax for three or more classes, never one-vs-rest): epochs of
         ``batch_size`` rows, freshly shuffled from ``random_state``, while they make

@@ -33,6 +33,8 @@ PENALTIES = {
 # Other parameters that change the code path: each must run on the device too.
 OPTIONS = {
     "gd": {"solver": "gd"},
+    "bb": {"solver": "bb"},
+    "bb-elastic-net": {"solver": "bb", "l1_ratio": 0.5},
     "fixed-learning-rate": {"learning_rate": 0.5},
     "no-intercept": {"fit_intercept": False},
     "no-penalty": {"C": np.inf},
@@ -191,7 +193,7 @@ def test_sgd_and_partial_fit_refuse_array_api_input(name, device_name):
     xp, device = _namespace_and_device(name, device_name)
     X, y, _ = _problem(2, "float64")
     X_xp, y_xp = xp.asarray(X, device=device), xp.asarray(y, device=device)
-    message = r"supported by fit with solver in \['gd', 'nesterov'\]"
+    message = r"supported by fit with solver in \['gd', 'nesterov', 'bb'\]"
     with config_context(array_api_dispatch=True):
         with pytest.raises(ValueError, match=f"solver='sgd'.*{message}"):
             GDLogisticRegression(solver="sgd").fit(X_xp, y_xp)
@@ -199,7 +201,7 @@ def test_sgd_and_partial_fit_refuse_array_api_input(name, device_name):
             GDLogisticRegression().partial_fit(X_xp, y_xp, classes=[0, 1])
 
 
-@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+@pytest.mark.parametrize("solver", ["gd", "nesterov", "bb"])
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
 def test_solver_loop_copies_nothing_to_the_host(monkeypatch, solver, l1_ratio):
     # array_api_strict refuses np.asarray on device1 already; also forbid the two

@@ -66,8 +66,15 @@ def assert_same_model(model, reference, atol=1e-8):
         (3, {}),
         (2, {"l1_ratio": 0.5, "class_weight": "balanced"}),
         (3, {"solver": "gd", "class_weight": {0: 2.0, 1: 1.0, 2: 0.5}}),
+        (3, {"solver": "bb", "l1_ratio": 0.5}),
     ],
-    ids=["binary", "multiclass", "binary-elasticnet-balanced", "multiclass-gd-dict"],
+    ids=[
+        "binary",
+        "multiclass",
+        "binary-elasticnet-balanced",
+        "multiclass-gd-dict",
+        "multiclass-bb-elasticnet",
+    ],
 )
 def test_coef_matches_numpy_fit_on_a_two_worker_cluster(client, n_classes, params):
     X, y, weights = make_problem(n_classes)

@@ -5,12 +5,14 @@
 * `_observers`: progress lines, callbacks, the divergence guard;
 * `_step_rules`: fixed and backtracking (Barzilai-Borwein) steps;
 * `_proximal_gradient`: "gd" and "nesterov" (FISTA with adaptive restart);
+* `_barzilai_borwein`: "bb", Barzilai-Borwein steps under a non-monotone line search;
 * `_stream`: epochs of minibatch SGD with averaging, and the stream they carry;
 * `_stochastic`: "sgd": epochs while they pay, finished by full gradients.
 
 They know nothing of logistic regression.
 """
 
+from ._barzilai_borwein import barzilai_borwein
 from ._base import (
     DIVERGENCE_FACTOR,
     CompositeObjective,
@@ -37,6 +39,7 @@ __all__ = [
     "SGDStream",
     "SolverResult",
     "accelerated_gradient",
+    "barzilai_borwein",
     "gradient_descent",
     "sgd_epoch",
     "stochastic_gradient_descent",
