@@ -141,7 +141,10 @@ class BarzilaiBorwein:
     def init(self, objective: CompositeObjective, coef0) -> BarzilaiBorweinState:
         """The state at ``coef0``: value, gradient, optimality and the first step."""
         x = copy(coef0, self.xp)
-        smooth_value, gradient = objective.smooth_value_and_gradient_at(x)
+        # The margins are kept for the first step's curvature: one product with X
+        # fewer than recomputing them there.
+        margins = objective.linear_map(x)
+        smooth_value, gradient = objective.smooth_value_and_gradient(margins, x)
         value = smooth_value + objective.nonsmooth_value(x)
         state = BarzilaiBorweinState(
             x,
@@ -157,7 +160,7 @@ class BarzilaiBorwein:
         state.gradient_max = objective.optimality(x, gradient)
         if isinstance(self.first_step, str):
             if state.gradient_max > self.tol:
-                state.step = curvature_step(objective, x, gradient, self.xp)
+                state.step = curvature_step(objective, x, margins, gradient, self.xp)
         else:
             state.step = float(self.first_step)
         return state
@@ -215,18 +218,18 @@ class BarzilaiBorwein:
         return long_step
 
 
-def curvature_step(objective: CompositeObjective, x, gradient, xp) -> float:
+def curvature_step(objective: CompositeObjective, x, margins, gradient, xp) -> float:
     """``||g||^2 / <g, H g>``: the inverse curvature of ``f`` along the gradient.
 
     Measured as the secant curvature between ``x`` and ``x + g / ||g||`` from the
     margins (``A g`` costs one product with ``X``), so it needs no objective
-    difference and no power iteration. 1 when the curvature is not positive.
+    difference and no power iteration. ``margins`` are those of ``x``. 1 when the
+    curvature is not positive.
     """
     norm = math.sqrt(inner(gradient, gradient, xp))
     if not norm > 0:
         return 1.0
     unit = gradient / norm
-    margins = objective.linear_map(x)
     curvature = objective.secant_curvature(
         margins, x, margins + objective.linear_map(unit), x + unit
     )
