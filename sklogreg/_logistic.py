@@ -66,10 +66,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         ``"bb"`` is (proximal) gradient descent with Barzilai-Borwein steps (the
         inverse curvature met along the last move) under a non-monotone line
         search: one evaluation of the objective and its gradient per iteration,
-        and fewer iterations than "nesterov"; with it a float ``learning_rate`` is
-        only the first step. Under ``array_api_dispatch``, "gd", "nesterov" and "bb"
-        also run on Array API input (PyTorch, CuPy... on any device); "sgd" supports
-        NumPy and SciPy only.
+        and fewer iterations than "nesterov". A float ``learning_rate`` replaces
+        its step rule, which leaves "gd" with that step. Under
+        ``array_api_dispatch``, "gd", "nesterov" and "bb" also run on Array API
+        input (PyTorch, CuPy... on any device); "sgd" supports NumPy and SciPy only.
         ``"sgd"`` is mini-batch stochastic gradient descent on the same objective
         (softmax for three or more classes, never one-vs-rest): epochs of
         ``batch_size`` rows, freshly shuffled from ``random_state``, while they make

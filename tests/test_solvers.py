@@ -18,8 +18,6 @@ from sklogreg._solvers import _barzilai_borwein as bb
 from sklogreg._solvers._step_rules import barzilai_borwein_step
 
 SOLVERS = [gradient_descent, accelerated_gradient, barzilai_borwein]
-# Those that take a fixed step as given ("bb" takes it as its first trial only).
-FIXED_STEP_SOLVERS = [gradient_descent, accelerated_gradient]
 
 NUMPY = NumpyBackend()
 
@@ -101,7 +99,7 @@ def test_nesterov_needs_fewer_iterations_than_gd_on_ill_conditioned_problem():
     assert not gd.converged
 
 
-@pytest.mark.parametrize("solver", FIXED_STEP_SOLVERS)
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_too_large_fixed_step_raises_divergence(solver):
     problem = random_quadratic()
     with pytest.raises(ObjectiveDivergedError, match="step size"):
@@ -173,6 +171,15 @@ class Recorder:
 
     def __call__(self, info):
         self.points.append(info.coef.copy())
+
+
+def test_bb_with_a_fixed_step_is_gradient_descent_with_that_step():
+    problem = random_quadratic(seed=5)
+    options = dict(step=0.5 / problem.lipschitz, max_iter=30, tol=0.0)
+    fixed = barzilai_borwein(problem, np.zeros((1, 6)), **options)
+    plain = gradient_descent(problem, np.zeros((1, 6)), **options)
+    np.testing.assert_array_equal(fixed.coef, plain.coef)
+    assert fixed.step_sizes == [options["step"]] * 30
 
 
 def test_bb_first_step_is_the_inverse_curvature_along_the_gradient():

@@ -42,7 +42,9 @@ iteration's. A rejected trial costs a pass; they are rare (the reference is gene
 First step. Before any pair ``(s, r)`` exists, the first trial is the inverse of the
 curvature along the first gradient, ``||g||^2 / <g, H g>``, taken as the secant
 curvature between ``x_0`` and ``x_0 + g / ||g||`` (from the margins ``A g``, one
-product with ``X``): no power iteration. A fixed ``step`` replaces it.
+product with ``X``): no power iteration. A fixed ``step`` replaces the whole step
+rule, which leaves plain gradient descent: `barzilai_borwein` then runs
+`gradient_descent`.
 
 Stopping. As the other solvers: ``objective.optimality(x, grad f(x)) <= tol``, always
 measured at the iterate itself.
@@ -79,6 +81,7 @@ from .._array_api import copy, namespace_of
 from ._base import CompositeObjective, IterationInfo, SolverResult, inner
 from ._loop import run
 from ._observers import Observer
+from ._proximal_gradient import gradient_descent
 from ._step_rules import proximal_step
 
 __all__ = ["BarzilaiBorwein", "barzilai_borwein"]
@@ -260,8 +263,9 @@ def barzilai_borwein(
     coef0 : ndarray
         Starting point; not modified.
     step : float or "auto", default="auto"
-        The first trial step; "auto" for the inverse curvature along the first
-        gradient. Later steps are Barzilai-Borwein steps either way.
+        "auto" for Barzilai-Borwein steps, the first one the inverse curvature along
+        the first gradient; a float is a fixed step, used exactly, and the solve is
+        then `gradient_descent` with that step.
     lipschitz : float, optional
         Unused: the steps come from the gradients. Accepted so that every full
         gradient solver is called alike.
@@ -282,8 +286,21 @@ def barzilai_borwein(
     Raises
     ------
     ObjectiveDivergedError
-        If the objective is not finite at the start or grows without bound.
+        If the objective is not finite at the start or grows without bound (with
+        Barzilai-Borwein steps the line search prevents the latter).
     """
+    if not isinstance(step, str):
+        # A fixed step replaces the step rule, and what is left is gradient descent
+        # with that step: a learning rate means the same for every full-batch solver.
+        return gradient_descent(
+            objective,
+            coef0,
+            step=step,
+            max_iter=max_iter,
+            tol=tol,
+            observers=observers,
+            announce_end=announce_end,
+        )
     xp = namespace_of(coef0)
     slack = 16 * float((np.finfo if xp is None else xp.finfo)(coef0.dtype).eps)
     method = BarzilaiBorwein(step, tol=tol, xp=xp, slack=slack)
