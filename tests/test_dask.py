@@ -223,7 +223,7 @@ def test_non_finite_labels_give_the_error_scikit_learn_gives(bad, y_kind):
 def test_sgd_and_partial_fit_refuse_dask_input_with_what_to_do():
     X, y, _ = make_problem(2)
     X_dask, y_dask = as_dask(X, y)
-    with pytest.raises(ValueError, match="solver='nesterov' or 'gd'"):
+    with pytest.raises(ValueError, match="solver='bb', 'nesterov' or 'gd'"):
         GDLogisticRegression(solver="sgd").fit(X_dask, y_dask)
     with pytest.raises(TypeError, match=r"X\.blocks"):
         GDLogisticRegression().partial_fit(X_dask, y_dask, classes=[0, 1])

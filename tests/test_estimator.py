@@ -331,7 +331,7 @@ def test_convergence_warning_says_what_to_change(breast_cancer):
     X, y = breast_cancer
     message = (
         r"solver='gd'\) did not converge in max_iter=3 iterations: the largest "
-        r"gradient entry is .* above tol=0.0001.*increase max_iter.*nesterov"
+        r"gradient entry is .* above tol=0.0001.*increase max_iter.*solver='bb'"
     )
     with pytest.warns(ConvergenceWarning, match=message):
         model = GDLogisticRegression(solver="gd", max_iter=3).fit(X, y)
