@@ -39,12 +39,12 @@ together (in one pass over ``X`` where the backend fuses them): the line search 
 the value, the next step the gradient, so an accepted trial's gradient is the next
 iteration's. A rejected trial costs a pass; they are rare (the reference is generous).
 
-First step. Before any pair ``(s, r)`` exists, the first trial is the inverse of the
-curvature along the first gradient, ``||g||^2 / <g, H g>``, taken as the secant
-curvature between ``x_0`` and ``x_0 + g / ||g||`` (from the margins ``A g``, one
-product with ``X``): no power iteration. A fixed ``step`` replaces the whole step
-rule, which leaves plain gradient descent: `barzilai_borwein` then runs
-`gradient_descent`.
+First step. Before any pair ``(s, r)`` exists, the first trial is the objective's
+``first_step(g)``: the inverse of a bound on the curvature along the first gradient,
+``||g||^2 / <g, B g>`` (for the log-loss ``B = c A^T diag(w) A + l2``, one read of
+``X``, and exact at the zero start of a binary fit): no power iteration. A fixed
+``step`` replaces the whole step rule, which leaves plain gradient descent:
+`barzilai_borwein` then runs `gradient_descent`.
 
 Stopping. As the other solvers: ``objective.optimality(x, grad f(x)) <= tol``, always
 measured at the iterate itself.
@@ -144,10 +144,7 @@ class BarzilaiBorwein:
     def init(self, objective: CompositeObjective, coef0) -> BarzilaiBorweinState:
         """The state at ``coef0``: value, gradient, optimality and the first step."""
         x = copy(coef0, self.xp)
-        # The margins are kept for the first step's curvature: one product with X
-        # fewer than recomputing them there.
-        margins = objective.linear_map(x)
-        smooth_value, gradient = objective.smooth_value_and_gradient(margins, x)
+        smooth_value, gradient = objective.smooth_value_and_gradient_at(x)
         value = smooth_value + objective.nonsmooth_value(x)
         state = BarzilaiBorweinState(
             x,
@@ -163,7 +160,7 @@ class BarzilaiBorwein:
         state.gradient_max = objective.optimality(x, gradient)
         if isinstance(self.first_step, str):
             if state.gradient_max > self.tol:
-                state.step = curvature_step(objective, x, margins, gradient, self.xp)
+                state.step = first_step(objective, gradient)
         else:
             state.step = float(self.first_step)
         return state
@@ -221,24 +218,14 @@ class BarzilaiBorwein:
         return long_step
 
 
-def curvature_step(objective: CompositeObjective, x, margins, gradient, xp) -> float:
-    """``||g||^2 / <g, H g>``: the inverse curvature of ``f`` along the gradient.
+def first_step(objective: CompositeObjective, gradient) -> float:
+    """``||g||^2 / <g, B g>``, the objective's first step; 1 where it is not finite.
 
-    Measured as the secant curvature between ``x`` and ``x + g / ||g||`` from the
-    margins (``A g`` costs one product with ``X``), so it needs no objective
-    difference and no power iteration. ``margins`` are those of ``x``. 1 when the
-    curvature is not positive.
+    ``B`` bounds the Hessian (`CompositeObjective.first_step`): one read of the data
+    and no power iteration. Not finite only for curvature-free data (all zero).
     """
-    norm = math.sqrt(inner(gradient, gradient, xp))
-    if not norm > 0:
-        return 1.0
-    unit = gradient / norm
-    curvature = objective.secant_curvature(
-        margins, x, margins + objective.linear_map(unit), x + unit
-    )
-    if not (curvature > 0 and math.isfinite(curvature)):
-        return 1.0
-    return 1.0 / curvature
+    step = objective.first_step(gradient)
+    return step if 0 < step < math.inf else 1.0
 
 
 def barzilai_borwein(

@@ -73,6 +73,13 @@ class CompositeObjective(Protocol):
     ) -> tuple[float, np.ndarray]:
         """Return ``f`` and its gradient at ``coef``, reading the data once."""
 
+    def first_step(self, gradient: np.ndarray) -> float:
+        """Return ``||g||^2 / <g, B g>`` for a bound ``B`` on the Hessian of ``f``.
+
+        The inverse curvature along the gradient, without a power iteration: a
+        first step for a solver that has no curvature pair yet.
+        """
+
     def nonsmooth_value(self, coef: np.ndarray) -> float:
         """Return ``g(coef)``."""
 
