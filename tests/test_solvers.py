@@ -258,3 +258,14 @@ def test_bb_refuses_a_trial_just_short_of_sufficient_decrease(excess, accepted):
     state.step = trial_step = 2 - bb.SUFFICIENT_DECREASE + excess
     step = method.update(problem, state, last=False).step_size
     assert (step == trial_step) == accepted
+
+
+def test_bb_lengthens_a_step_too_short_to_move_the_iterate():
+    # At w = 1e16 a step of 1e-30 along g ~ 1e16 changes w by 1e-14, below half its
+    # last bit: no move, no curvature measured, and the next trial is longer.
+    problem = LeastSquares(np.ones((1, 1)), np.ones(1))
+    method = bb.BarzilaiBorwein(1e-30, tol=0.0, xp=None, slack=0.0)
+    state = method.init(problem, np.full((1, 1), 1e16))
+    method.update(problem, state, last=False)
+    assert state.x[0, 0] == 1e16
+    assert state.step == pytest.approx(1e-30 / bb.STEP_SHRINK)

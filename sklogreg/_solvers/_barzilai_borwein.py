@@ -207,9 +207,10 @@ class BarzilaiBorwein:
         """
         s_r = inner(s, r, self.xp)
         if not s_r > 0:
-            # No positive curvature along s (round-off at the optimum, or a flat
-            # direction): keep the step that was accepted.
-            return t
+            # No curvature measured along s: round-off at the optimum, or a step too
+            # short to move the iterate at all in this precision. Try a longer one;
+            # the line search still guards it.
+            return t / STEP_SHRINK
         long_step = s_squared / s_r
         short_step = s_r / inner(r, r, self.xp)
         state.short_steps.append(short_step)
