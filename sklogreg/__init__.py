@@ -6,5 +6,9 @@ The estimator is `GDLogisticRegression`; its objective is stated once, in
 
 from ._logistic import GDLogisticRegression
 
+# The public name is the one pickle, skops.io's trusted types and the documentation
+# use: it stays the same whichever private module defines the class.
+GDLogisticRegression.__module__ = __name__
+
 __all__ = ["GDLogisticRegression", "__version__"]
 __version__ = "0.1.0"

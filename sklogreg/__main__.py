@@ -1,4 +1,4 @@
-"""The ``sklogreg`` command: ``sklogreg compare`` and ``sklogreg landscape``.
+"""The ``sklogreg`` command: ``sklogreg compare``, ``landscape`` and ``sweep``.
 
 ``python -m sklogreg`` runs the same `main`. Tests call ``main([...])`` directly: it
 returns the exit code instead of exiting, 2 for any bad input, with a one-line message
@@ -11,12 +11,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ._cli import compare, landscape
+from ._cli import compare, landscape, sweep
 from ._cli.errors import EXIT_BAD_INPUT, CommandLineError, one_line
 
 __all__ = ["build_parser", "main"]
 
-SUBCOMMANDS = {"compare": compare, "landscape": landscape}
+SUBCOMMANDS = {"compare": compare, "landscape": landscape, "sweep": sweep}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
             "grid for the log-loss and for the mean squared error of the sigmoid, "
             "with the path of a 'gd' fit, and report whether the grid shows each "
             "cost convex.",
+        )
+    )
+    sweep.add_arguments(
+        subparsers.add_parser(
+            "sweep",
+            help="fit gradient descent at a grid of learning rates: iterations, "
+            "objective gap, CV accuracy, and the walks on one plot",
+            description="Fit GDLogisticRegression(solver='gd') in a standardized "
+            "pipeline at each learning rate of a grid around the safe step 1/L; "
+            "print iterations, objective gap, stop reason and 5-fold CV accuracy; "
+            "say which rate GridSearchCV picks; plot the gap per iteration and the "
+            "CV accuracy against the rate.",
         )
     )
     return parser

@@ -11,6 +11,7 @@ constant, which it removes before splitting.
 
 from __future__ import annotations
 
+from scipy import sparse
 from sklearn.utils._array_api import move_to
 
 __all__ = ["CoefLayout"]
@@ -57,6 +58,8 @@ class CoefLayout:
     def stack(self, coef, intercept, dtype):
         """``[coef_, intercept_]`` (or ``coef_`` alone) as one array, in ``dtype``."""
         xp = self.backend.xp
+        if sparse.issparse(coef):  # a model after sparsify()
+            coef = coef.toarray()
         coef, intercept = move_to(coef, intercept, xp=xp, device=self.backend.device)
         coef = xp.astype(coef, dtype)
         if not self.fit_intercept:

@@ -9,31 +9,39 @@ they decide what the solver minimises and when it stops, not how it steps.
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils._array_api import device as array_device
 
+from ._array_api import namespace_of
 from ._callbacks import CALLBACKS_AVAILABLE, IterationTasks
 from ._coef_layout import CoefLayout
 from ._input_checks import features_too_large_error
 from ._messages import convergence_message, diverged_error
 from ._solvers import (
     CallbackObserver,
+    EarlyStopping,
     ObjectiveDivergedError,
     Progress,
     SolverResult,
+    TimeCurve,
     accelerated_gradient,
     barzilai_borwein,
     gradient_descent,
+    scheduled_gradient_descent,
     stochastic_gradient_descent,
 )
+from ._walk import walk_options
 
 __all__ = [
     "SOLVERS",
     "coef_layout",
     "fit_objective",
+    "keeping_state_on_error",
     "safe_stochastic_step",
     "validation_split",
 ]
@@ -71,11 +79,13 @@ def fit_objective(
     sample_weight,
     random_state=None,
     validation=None,
+    started: float | None = None,
 ) -> None:
     """Minimise ``objective`` and set ``estimator``'s fitted attributes.
 
     ``X, y`` and ``sample_weight`` are the data as given, for the callbacks;
-    ``validation`` is early stopping's held-out part, if any.
+    ``validation`` is early stopping's held-out part, if any; ``started`` the
+    `time.perf_counter` at the start of the fit, which ``time_curve_`` counts from.
     """
     layout = coef_layout(estimator, objective)
     previous = None
@@ -89,21 +99,31 @@ def fit_objective(
 
     callbacks = _FitCallbacks(estimator, X, y, sample_weight)
     iteration_tasks = callbacks.begin(fitted_attributes, coef0)
+    early_stopping = None
+    if validation is not None:
+        early_stopping = EarlyStopping(
+            validation_scorer(objective, layout, *validation),
+            estimator.tol,
+            estimator.n_iter_no_change,
+        )
+    clock = TimeCurve(time.perf_counter() if started is None else started)
     result, first_step = solve(
         estimator,
         objective,
         coef0,
         random_state=random_state,
-        validation_score=None
-        if validation is None
-        else validation_scorer(objective, layout, *validation),
         callback=iteration_tasks,
+        early_stopping=early_stopping,
+        clock=clock,
     )
     if iteration_tasks is not None:
         iteration_tasks.close()
+    if early_stopping is not None:
+        result = best_iterate(result, early_stopping)
     _set_fitted_attributes(
         estimator, fitted_attributes(result.coef), result, first_step, objective
     )
+    _set_walk_records(estimator, clock, early_stopping, objective.backend)
     callbacks.end()
     if result.stop_reason == "max_iter":
         message = convergence_message(
@@ -113,6 +133,38 @@ def fit_objective(
             dtype=objective.data.dtype,
         )
         warnings.warn(message, ConvergenceWarning, stacklevel=6)
+
+
+def best_iterate(result: SolverResult, early_stopping: EarlyStopping) -> SolverResult:
+    """The result at the best-scoring iterate; "early_stopping" if it stopped the run.
+
+    ``converged`` holds only when the best iterate is the last one and ``tol``
+    held there. The curves keep the whole walk.
+    """
+    if early_stopping.stopped:
+        result = result._replace(stop_reason="early_stopping")
+    if early_stopping.best_coef is None or early_stopping.best_iteration == (
+        result.n_iter
+    ):
+        return result
+    return result._replace(coef=early_stopping.best_coef, converged=False)
+
+
+def _set_walk_records(estimator, clock, early_stopping, backend) -> None:
+    """``time_curve_``, and with early stopping the validation scores."""
+    estimator.time_curve_ = backend.asarray(
+        clock.seconds, dtype=backend.accumulation_dtype
+    )
+    for name in ("validation_scores_", "best_validation_score_"):
+        estimator.__dict__.pop(name, None)
+    if early_stopping is None:
+        return
+    estimator.validation_scores_ = np.asarray(early_stopping.scores, dtype=float)
+    estimator.best_validation_score_ = (
+        early_stopping.best_score
+        if early_stopping.scores
+        else early_stopping.score(early_stopping.best_coef)
+    )
 
 
 def _set_fitted_attributes(estimator, fitted, result, first_step, objective) -> None:
@@ -190,29 +242,44 @@ def solve(
     coef0,
     *,
     random_state: np.random.RandomState | None,
-    validation_score=None,
     callback=None,
+    early_stopping: EarlyStopping | None = None,
+    clock: TimeCurve | None = None,
 ) -> tuple[SolverResult, float]:
     """Run the chosen solver; turn a diverging fixed step into a clear error.
 
-    Returns the solver's result and the first step size it tried.
+    ``early_stopping`` and ``clock`` observe the iterations after the progress
+    lines and the callbacks. Returns the solver's result and the first step size
+    it tried.
     """
     observers = []
     if estimator.verbose:
-        observers.append(Progress(estimator.verbose, estimator.max_iter, estimator.tol))
+        observers.append(
+            Progress(
+                estimator.verbose, estimator.max_iter, estimator.tol, early_stopping
+            )
+        )
     if callback is not None:
         observers.append(CallbackObserver(callback))
+    observers += [o for o in (early_stopping, clock) if o is not None]
+    options = walk_options(estimator)
     if estimator.solver == "sgd":
+        if clock is not None:
+            clock.begin()
         return _solve_stochastic(
-            estimator, objective, coef0, random_state, validation_score, observers
+            estimator, objective, coef0, random_state, observers, options
         )
     lipschitz = None
     first_step = estimator.learning_rate
     if estimator.learning_rate == "auto" and estimator.solver in STEPS_FROM_LIPSCHITZ:
         lipschitz = checked_lipschitz(objective)
         first_step = 1.0 / lipschitz
+    # The plain walk keeps its solver; a schedule or momentum is another method.
+    solver = scheduled_gradient_descent if options else SOLVERS[estimator.solver]
+    if clock is not None:
+        clock.begin()
     try:
-        result = SOLVERS[estimator.solver](
+        result = solver(
             objective,
             coef0,
             step=estimator.learning_rate,
@@ -220,6 +287,7 @@ def solve(
             max_iter=estimator.max_iter,
             tol=estimator.tol,
             observers=observers,
+            **options,
         )
     except ObjectiveDivergedError as error:
         safe_step = 1.0 / checked_lipschitz(objective)
@@ -235,9 +303,7 @@ def solve(
     return result, first_step
 
 
-def _solve_stochastic(
-    estimator, objective, coef0, random_state, validation_score, observers
-):
+def _solve_stochastic(estimator, objective, coef0, random_state, observers, options):
     batch_size = estimator.batch_size
     try:
         result = stochastic_gradient_descent(
@@ -249,8 +315,9 @@ def _solve_stochastic(
             tol=estimator.tol,
             n_iter_no_change=estimator.n_iter_no_change,
             random_state=random_state,
-            validation_score=validation_score,
+            early_stopping=estimator.early_stopping,
             observers=observers,
+            **options,
         )
     except ObjectiveDivergedError as error:
         safe_step = safe_stochastic_step(objective, batch_size)
@@ -317,32 +384,71 @@ def validation_split(X, y_encoded, sample_weight, validation_fraction, random_st
             f"validation_fraction={validation_fraction} with every class in both "
             f"parts, which this data does not allow: {error}"
         ) from error
-    train_weight = np.zeros_like(sample_weight)
-    train_weight[train_rows] = sample_weight[train_rows]
-    if not train_weight.sum() > 0:
+    xp = namespace_of(sample_weight)
+    if xp is None:
+        train_weight = np.zeros_like(sample_weight)
+        train_weight[train_rows] = sample_weight[train_rows]
+        X_val, sw_val = X[validation_rows], sample_weight[validation_rows]
+    else:
+        # Array API input stays in its namespace and on its device.
+        kept = np.ones(y_encoded.size, dtype=bool)
+        kept[validation_rows] = False
+        on_device = {"device": array_device(sample_weight)}
+        train_weight = sample_weight * xp.asarray(
+            kept, dtype=sample_weight.dtype, **on_device
+        )
+        rows = xp.asarray(validation_rows, **on_device)
+        X_val, sw_val = xp.take(X, rows, axis=0), xp.take(sample_weight, rows)
+    if not float((np if xp is None else xp).sum(train_weight)) > 0:
         raise ValueError(
             "The training part left by early_stopping has sample weights summing "
             "to zero: there is nothing to fit."
         )
-    validation = (
-        X[validation_rows],
-        y_encoded[validation_rows],
-        sample_weight[validation_rows],
-    )
-    return train_weight, train_rows, validation
+    return train_weight, train_rows, (X_val, y_encoded[validation_rows], sw_val)
 
 
 def validation_scorer(objective, layout: CoefLayout, X_val, y_val, sw_val):
-    """Weighted accuracy on the validation part, from working coefficients."""
-    backend, loss = objective.backend, objective.loss
+    """Weighted accuracy on the validation part, from working coefficients.
+
+    Computed where the data live: only the score leaves an Array API device.
+    """
+    backend, loss, xp = objective.backend, objective.loss, objective.backend.xp
+    y_val = backend.asarray(y_val, dtype=backend.index_dtype)
+    total = float(xp.sum(sw_val))
 
     def score(coef) -> float:
         margins = backend.linear_predictor(
             X_val, objective.to_original(coef), layout.fit_intercept
         )
-        correct = loss.predicted_indices(margins) == y_val
-        if not sw_val.sum() > 0:
-            return float(np.mean(correct))
-        return float(np.average(correct, weights=sw_val))
+        correct = xp.astype(loss.predicted_indices(margins) == y_val, sw_val.dtype)
+        if not total > 0:
+            return float(xp.mean(correct))
+        return float(xp.sum(correct * sw_val)) / total
 
     return score
+
+
+def keeping_state_on_error(estimator, method, *args):
+    """Run ``method(*args)``; if it raises, put every attribute back as it was.
+
+    validate_data records ``n_features_in_`` before anything else can fail, and a
+    ConvergenceWarning turned into an error comes after the new attributes are
+    set: either way the previous model must survive whole. The callback
+    machinery's own attributes are left to scikit-learn, which tears them down.
+    """
+    state = estimator.__dict__
+    callbacks = ("_callback", "_skl_callbacks")
+    recorded = dict(state)
+    try:
+        return method(*args)
+    except BaseException:
+        for name in [name for name in state if not name.startswith(callbacks)]:
+            del state[name]
+        state.update(
+            {
+                name: value
+                for name, value in recorded.items()
+                if not name.startswith(callbacks)
+            }
+        )
+        raise

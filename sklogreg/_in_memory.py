@@ -176,11 +176,13 @@ class InMemoryData:
         total = 0.0
         for start in range(0, n_samples, step):
             rows = slice(start, min(start + step, n_samples))
+            # The ellipsis: the Array API has no implicit trailing axes.
+            block_a, block_b = margins_a[rows, ...], margins_b[rows, ...]
             total += secant_curvature(
-                residual(margins_a[rows], target[rows], weights[rows]),
-                margins_a[rows],
-                residual(margins_b[rows], target[rows], weights[rows]),
-                margins_b[rows],
+                residual(block_a, target[rows], weights[rows]),
+                block_a,
+                residual(block_b, target[rows], weights[rows]),
+                block_b,
                 self.backend.xp,
             )
         return total

@@ -18,17 +18,24 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _predictions
 from ._callbacks import CallbackSupportMixin
-from ._fitting import SOLVERS, coef_layout, fit_objective
-from ._input import (
-    ARRAY_API_SOLVERS,
-)
+from ._fitting import SOLVERS, coef_layout, fit_objective, keeping_state_on_error
+from ._input import ARRAY_API_SOLVERS
+from ._interop import SklearnInteropMixin
+from ._persistence import PlainStateMixin
 from ._problem import fit_problem, objective_on
+from ._solvers import SCHEDULES
 from ._streaming import partial_fit_chunk
 
 __all__ = ["GDLogisticRegression"]
 
 
-class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class GDLogisticRegression(
+    SklearnInteropMixin,
+    PlainStateMixin,
+    CallbackSupportMixin,
+    ClassifierMixin,
+    BaseEstimator,
+):
     r"""Logistic regression fitted by (accelerated) gradient descent.
 
     Minimises the mean log-loss with an elastic-net penalty,
@@ -60,30 +67,23 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
     solver : {"bb", "nesterov", "gd", "sgd"}, default="bb"
-        ``"bb"`` is (proximal) gradient descent with Barzilai-Borwein steps (the
-        inverse of the curvature met along the last move) under a non-monotone line
-        search: one evaluation of the objective and its gradient per iteration, and
-        the fewest iterations and shortest fits of the four in the benchmark race.
-        ``"gd"`` is plain batch (proximal) gradient descent, the textbook downhill
-        walk. ``"nesterov"`` is accelerated gradient descent (FISTA) with adaptive
-        restart: the same cost per iteration as "gd" and usually far fewer
-        iterations. ``"sgd"`` is mini-batch stochastic gradient descent on the same
-        objective (softmax for three or more classes, never one-vs-rest): epochs of
-        ``batch_size`` rows, freshly shuffled from ``random_state``, while they make
-        more progress than a full gradient step would; then accelerated full
-        gradients finish to ``tol``, so the answer is the same optimum as the other
-        solvers'. It pays on many samples, and it is the solver of `partial_fit`.
-        Under ``array_api_dispatch``, "bb", "gd" and "nesterov" also run on Array
-        API input (PyTorch, CuPy... on any device); "sgd" supports NumPy and SciPy
-        only.
+        ``"bb"``: (proximal) gradient descent with Barzilai-Borwein steps under a
+        non-monotone line search, one evaluation of the objective and its gradient
+        per iteration; the fastest of the four in the benchmark race. ``"gd"``:
+        plain batch gradient descent, the textbook downhill walk. ``"nesterov"``:
+        FISTA with adaptive restart. ``"sgd"``: mini-batch stochastic gradient
+        descent on the same objective (softmax for three or more classes), epochs of
+        ``batch_size`` rows shuffled from ``random_state`` while they gain more than
+        a full step would, then accelerated full gradients to ``tol``; the solver of
+        `partial_fit`. "bb", "gd" and "nesterov" also run on Array API input under
+        ``array_api_dispatch``.
     learning_rate : float or "auto", default="auto"
         A fixed step size ``alpha > 0``, used exactly as given (by every solver: "bb"
         with a fixed step is "gd"), or ``"auto"``: for "bb", the inverse curvature
         along the first gradient, then Barzilai-Borwein steps; for "gd" and
-        "nesterov", a safe first step ``1 / L`` from the Lipschitz constant ``L`` of
-        the gradient, then adapted to the local curvature by backtracking line
-        search. "auto" never needs tuning; a fixed rate is what a ``GridSearchCV``
-        over ``learning_rate`` tunes.
+        "nesterov", ``1 / L`` (``L`` the gradient's Lipschitz constant), adapted to
+        the local curvature by backtracking. "auto" never needs tuning; a fixed rate
+        is what a ``GridSearchCV`` over ``learning_rate`` tunes.
         For "sgd", "auto" is ``1 / L(b)``, the inverse of the expected smoothness of
         a minibatch gradient for batches of ``b`` rows (the full data's ``L`` for
         ``b = n``, the worst single sample's for ``b = 1``); the step is constant and
@@ -104,11 +104,25 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     batch_size : int, default=256
         Rows per minibatch of "sgd" (and of its `partial_fit`). Unused by "gd" and
         "nesterov", whose `partial_fit` steps on the whole chunk.
+    schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        How a float ``learning_rate`` :math:`\eta` evolves ("gd" and "sgd"): kept;
+        :math:`\eta / (1 + t)^{p}`, ``p = power_t``, :math:`t` the updates made so
+        far (across `partial_fit` calls); or "adaptive": a step after which the
+        objective rose (an iteration for "gd", ``n_iter_no_change`` epochs for
+        "sgd" as ``SGDClassifier``, a `partial_fit` call) is undone and
+        :math:`\eta` divided by 5, so a rate too large corrects itself.
+    power_t : float, default=0.5
+        The exponent ``p`` of "invscaling".
+    momentum : float, default=0.0
+        Heavy-ball :math:`\beta \in [0, 1)` for "gd" and "sgd" (per minibatch):
+        :math:`v \leftarrow \beta v - \eta \nabla f(w)`, :math:`w \leftarrow w + v`.
+        With ``learning_rate="auto"`` or ``solver="nesterov"``, only 0 and
+        "constant" are valid (a ``ValueError`` names both otherwise).
     early_stopping : bool, default=False
-        With "sgd", hold out a stratified ``validation_fraction`` of the training
-        data and stop when its accuracy has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, as ``SGDClassifier`` does; the model is then the
-        last epoch's, without the full-gradient finish. Unused by the other solvers.
+        Hold out a stratified ``validation_fraction`` of the rows (by weight zero:
+        ``X`` is never copied), score their weighted accuracy after every iteration
+        (epoch for "sgd"), stop once it has not improved by more than ``tol`` for
+        ``n_iter_no_change`` in a row, and return the best-scoring coefficients.
     validation_fraction : float, default=0.1
         Share of the data held out for ``early_stopping``.
     n_iter_no_change : int, default=5
@@ -151,17 +165,22 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     n_iter_ : int
         Number of iterations run: for "sgd", epochs then finishing iterations;
         after `partial_fit`, the number of calls since the last `fit`.
-    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+    loss_curve_ : ndarray of shape (`n_iter_` + 1,)
         The objective :math:`J` at the starting coefficients, then after each
         iteration (each epoch for "sgd": the full objective, measured on all the
         data); the last value is :math:`J` at ``coef_`` and ``intercept_``. After
         `partial_fit`, the objective of each call's chunk after the call.
+    time_curve_ : ndarray of shape (`n_iter_` + 1,)
+        Seconds since `fit` started at each point of ``loss_curve_``.
+    validation_scores_, best_validation_score_ : ndarray of shape (`n_iter_`,), float
+        With ``early_stopping``: the held-out accuracy after each iteration (epoch)
+        and the best of them, that of ``coef_``.
     learning_rate_ : float
         The step size used in the last iteration: ``learning_rate`` itself when it is a
-        number, the adapted step when "auto".
-    step_sizes_ : ndarray of shape (n_iter_,)
+        number, the adapted (or scheduled) step otherwise.
+    step_sizes_ : ndarray of shape (`n_iter_`,)
         The step size accepted in each iteration.
-    gradient_max_curve_ : ndarray of shape (n_iter_ + 1,)
+    gradient_max_curve_ : ndarray of shape (`n_iter_` + 1,)
         The largest entry of the (proximal) gradient at the start point, then after
         each iteration where the next step starts: the iterate itself for "bb", "gd"
         and "sgd", the extrapolated point for "nesterov" (the last entry is always
@@ -175,11 +194,10 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         Why the fit stopped: the gradient reached ``tol``, the iterations ran out
         (with a ``ConvergenceWarning``), or a callback asked to stop (scikit-learn >=
         1.9 callbacks, set with ``set_callbacks``; the model is usable as it is), or
-        the validation score stopped improving (``solver="sgd"``,
-        ``early_stopping=True``).
+        the validation score stopped improving (``early_stopping=True``).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -211,6 +229,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "schedule": [StrOptions(set(SCHEDULES))],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -231,6 +252,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         max_iter=1000,
         tol=1e-4,
         batch_size=256,
+        schedule="constant",
+        power_t=0.5,
+        momentum=0.0,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -247,6 +271,9 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self.max_iter = max_iter
         self.tol = tol
         self.batch_size = batch_size
+        self.schedule = schedule
+        self.power_t = power_t
+        self.momentum = momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -281,31 +308,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         # validate_data records n_features_in_ (and feature names) before anything
         # else can fail: put them back if the fit raises, so the old model stays whole.
-        return self._keeping_state_on_error(self._fit, X, y, sample_weight)
-
-    def _keeping_state_on_error(self, method, *args):
-        """Run ``method``; if it raises, put every attribute back as it was.
-
-        validate_data records ``n_features_in_`` before anything else can fail, and a
-        ConvergenceWarning turned into an error comes after the new attributes are
-        set: either way the previous model must survive whole. The callback
-        machinery's own attributes are left to scikit-learn, which tears them down.
-        """
-        recorded = dict(self.__dict__)
-        try:
-            return method(*args)
-        except BaseException:
-            for name in list(self.__dict__):
-                if not name.startswith(("_callback", "_skl_callbacks")):
-                    del self.__dict__[name]
-            self.__dict__.update(
-                {
-                    name: value
-                    for name, value in recorded.items()
-                    if not name.startswith(("_callback", "_skl_callbacks"))
-                }
-            )
-            raise
+        return keeping_state_on_error(self, self._fit, X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
         first_fit = not hasattr(self, "classes_")
@@ -322,6 +325,7 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             sample_weight=sample_weight,
             random_state=problem.random_state,
             validation=problem.validation,
+            started=problem.started,
         )
         return self
 
@@ -335,10 +339,14 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "nesterov" it is one full (proximal) gradient step on the chunk, the chunk
         being the minibatch. The step size is set on the first call
         (``learning_rate``, or for "auto" ``1 / L(b)`` from that chunk), and again
-        on the first call after ``learning_rate`` or (for "sgd") ``batch_size``
-        changed; the random stream continues across calls, so a sequence of calls
-        is reproducible for a given ``random_state``. A call that raises changes
-        nothing: the same stream without it gives bitwise the same model.
+        on the first call after ``learning_rate``, ``schedule`` or (for "sgd")
+        ``batch_size`` changed; the random stream continues across calls, so a
+        sequence of calls is reproducible for a given ``random_state``. A call that
+        raises changes nothing: the same stream without it gives bitwise the same
+        model. The stream carries the walk too: "invscaling"'s ``t`` counts every
+        update since the stream started, ``momentum``'s velocity goes on from call
+        to call, and with "adaptive" a call that raises its chunk's objective is
+        undone (the model stays, the step is divided by 5 for the next call).
 
         Penalty. The chunk's objective is that of the contract with the penalty
         ``1 / (C * S_seen)``, where ``S_seen`` is the total (class-)weight of all the
@@ -380,8 +388,8 @@ class GDLogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             ``solver`` changed since the stream started (its state does not carry
             over: call `fit`, or start a new stream on a clone).
         """
-        return self._keeping_state_on_error(
-            self._partial_fit, X, y, classes, sample_weight
+        return keeping_state_on_error(
+            self, self._partial_fit, X, y, classes, sample_weight
         )
 
     def _partial_fit(self, X, y, classes, sample_weight):

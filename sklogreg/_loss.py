@@ -34,10 +34,9 @@ textbook ``(y_hat - y) x``, averaged and vectorised. Neither loss ever forms
 
 Row terms. A pass that reads ``X`` once (`sklogreg._backends._row_blocks`) computes,
 block of rows by block, the margins, then the value and residual of the block in
-place of its margins. Each loss states what it needs per row for that
-(`row_terms`, computed once per data) and the block's computation
-(`block_value_and_residual`). For the sigmoid, with ``a = w / 2`` and
-``c = w (1/2 - y)``::
+place of its margins. Each loss states what it reads per row for that
+(`row_terms`) and the block's computation (`block_value_and_residual`). For the
+sigmoid, with ``a = w / 2`` and ``c = w (1/2 - y)`` (per block, in cache)::
 
     w_i loss_i = w_i log1p(exp(-|z_i|)) + a_i |z_i| + c_i z_i
     r_i        = copysign(w_i / (1 + exp(-|z_i|)) - a_i, z_i) + c_i
@@ -92,15 +91,14 @@ class BinaryLogLoss:
         return self.backend.weighted_difference(self.backend.expit(z), y, weights)
 
     def row_terms(self, y, weights) -> tuple:
-        """``(w, w / 2, w (1/2 - y))``: the rows' part of `block_value_and_residual`."""
-        half = weights * weights.dtype.type(0.5)
-        return weights, half, half - weights * y
+        """``(w, y)``: the rows' part of `block_value_and_residual`, not copied."""
+        return weights, y
 
     def block_value_and_residual(self, margins, terms, scratch) -> float:
         """The value of a block of rows; its residual replaces ``margins[0]``.
 
         ``margins`` is ``(1, n_rows)``, ``terms`` the block's `row_terms` and
-        ``scratch`` a work vector as long as the block (module docstring).
+        ``scratch`` four work vectors as long as the block (module docstring).
         """
         return self.backend.sigmoid_block_value_and_residual(
             margins[0], *terms, scratch

@@ -33,6 +33,9 @@ _NUMPY = NumpyBackend()
 def decision_function(estimator, X):
     """``X @ coef_.T + intercept_``: one column per class, or the log-odds."""
     check_is_fitted(estimator)
+    coef = estimator.coef_
+    if sparse.issparse(coef):  # after sparsify(): the scores of the dense coef_
+        coef = coef.toarray()
     if is_dask_array(X):
         from ._dask import check_dask_input
         from ._dask import decision_function as dask_decision_function
@@ -40,7 +43,7 @@ def decision_function(estimator, X):
         X, _, _ = check_dask_input(
             X, n_features=estimator.n_features_in_, known_chunks=False
         )
-        return dask_decision_function(X, estimator.coef_, estimator.intercept_)
+        return dask_decision_function(X, coef, estimator.intercept_)
     xp, _ = get_namespace(X)
     check_model_namespace(estimator, X, "decision_function")
     X = validate_data(
@@ -49,11 +52,11 @@ def decision_function(estimator, X):
     if namespace_of(X) is not None:
         # NumPy promotes float32 data and float64 coefficients to float64; not every
         # library does it for a matrix product (PyTorch refuses).
-        dtype = xp.result_type(X.dtype, estimator.coef_.dtype)
-        scores = xp.astype(X, dtype) @ xp.astype(estimator.coef_, dtype).T
+        dtype = xp.result_type(X.dtype, coef.dtype)
+        scores = xp.astype(X, dtype) @ xp.astype(coef, dtype).T
         scores = scores + xp.astype(estimator.intercept_, dtype)
         return scores[:, 0] if scores.shape[1] == 1 else scores
-    scores = X @ estimator.coef_.T + estimator.intercept_
+    scores = X @ coef.T + estimator.intercept_
     if sparse.issparse(scores):  # pragma: no cover - defensive, scipy<1.11
         scores = scores.toarray()
     return scores.ravel() if scores.shape[1] == 1 else scores

@@ -8,6 +8,7 @@ an objective, for in-memory data and for a row-chunked Dask array.
 
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -27,6 +28,7 @@ from ._input import (
 )
 from ._input_checks import check_known_labels
 from ._objective import LogisticObjective, logistic_objective
+from ._walk import check_walk
 
 __all__ = [
     "FitProblem",
@@ -53,6 +55,8 @@ class FitProblem(NamedTuple):
         The source of "sgd"'s shuffles and of the validation split.
     validation : tuple or None
         Early stopping's held-out ``(X, y, sample_weight)``.
+    started : float or None
+        `time.perf_counter` when the fit started, before validation.
     """
 
     objective: LogisticObjective
@@ -61,10 +65,13 @@ class FitProblem(NamedTuple):
     y: object
     random_state: np.random.RandomState | None = None
     validation: tuple | None = None
+    started: float | None = None
 
 
 def fit_problem(estimator, X, y, sample_weight) -> FitProblem:
     """Validate the input of a fit and build its objective, for any kind of input."""
+    started = time.perf_counter()
+    check_walk(estimator)
     if is_dask_array(X):
         if estimator.solver == "sgd":
             raise ValueError(
@@ -72,8 +79,13 @@ def fit_problem(estimator, X, y, sample_weight) -> FitProblem:
                 "run on Dask arrays: use solver='bb', 'nesterov' or 'gd', whose every "
                 "step is one reduction over the chunks."
             )
+        if estimator.early_stopping:
+            raise ValueError(
+                "early_stopping holds out rows of an in-memory X and does not run "
+                "on Dask arrays: fit with early_stopping=False, or on a NumPy array."
+            )
         objective, classes = dask_problem(estimator, X, y, sample_weight)
-        return FitProblem(objective, classes, X, y)
+        return FitProblem(objective, classes, X, y, started=started)
     # X's namespace under array_api_dispatch (NumPy otherwise): the fit runs in it
     # and on X's device; y and sample_weight follow X.
     check_array_api_solver(estimator, get_namespace(X)[0], "fit")
@@ -83,14 +95,14 @@ def fit_problem(estimator, X, y, sample_weight) -> FitProblem:
     weights, _ = sample_weight_for(estimator, sample_weight, X, y_encoded, classes)
     random_state = check_random_state(estimator.random_state)
     validation, sample_rows = None, None
-    if estimator.solver == "sgd" and estimator.early_stopping:
+    if estimator.early_stopping:
         weights, sample_rows, validation = validation_split(
             X, y_encoded, weights, estimator.validation_fraction, random_state
         )
     objective = in_memory_objective(
         estimator, X, y_encoded, classes, weights, sample_rows=sample_rows
     )
-    return FitProblem(objective, classes, X, y, random_state, validation)
+    return FitProblem(objective, classes, X, y, random_state, validation, started)
 
 
 def sample_weight_for(estimator, sample_weight, X, y_encoded, classes, **options):

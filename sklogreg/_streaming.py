@@ -8,6 +8,7 @@ estimator's `StreamState` on: a call that raises changes nothing.
 
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +27,8 @@ from ._input_checks import check_known_labels
 from ._messages import diverged_error
 from ._problem import in_memory_objective, sample_weight_for
 from ._solvers import DivergenceGuard, ObjectiveDivergedError, SGDStream
+from ._solvers._schedules import ADAPTIVE_DIVISOR
+from ._walk import check_walk
 
 __all__ = ["StreamState", "partial_fit_chunk"]
 
@@ -48,6 +51,7 @@ class StreamStep(NamedTuple):
     value_before: float
     value: float
     gradient_max: float
+    last_step: float | None = None
 
 
 class StreamState:
@@ -71,6 +75,8 @@ class StreamState:
         self.loss_curve: list[float] = []
         self.gradient_max_curve: list[float] = []
         self.step_sizes: list[float] = []
+        self.started = time.perf_counter()
+        self.time_curve: list[float] = []
 
     def check_unchanged(self, estimator) -> None:
         """Refuse to continue the stream after a parameter in `FIXED` changed."""
@@ -86,10 +92,10 @@ class StreamState:
 
     @staticmethod
     def step_made_for(estimator) -> tuple:
-        """The parameters that size the step: ``learning_rate``, "sgd"'s batch."""
+        """What sizes the step: ``learning_rate``, its schedule, "sgd"'s batch."""
         # "gd" and "nesterov" step on whole chunks: batch_size does not size them.
         batch_size = estimator.batch_size if estimator.solver == "sgd" else None
-        return estimator.learning_rate, batch_size
+        return estimator.learning_rate, estimator.schedule, batch_size
 
     def step_size_for(self, estimator) -> float | None:
         """The stream's step size, or ``None`` when it must be (re)computed.
@@ -109,9 +115,13 @@ class StreamState:
         self.n_calls += 1
         if self.n_calls == 1:
             self.loss_curve.append(step.value_before)
+            self.time_curve.append(0.0)
         self.loss_curve.append(step.value)
+        self.time_curve.append(time.perf_counter() - self.started)
         self.gradient_max_curve.append(step.gradient_max)
-        self.step_sizes.append(step.step_size)
+        self.step_sizes.append(
+            step.step_size if step.last_step is None else step.last_step
+        )
 
 
 def partial_fit_chunk(estimator, X, y, classes, sample_weight) -> None:
@@ -124,6 +134,7 @@ def partial_fit_chunk(estimator, X, y, classes, sample_weight) -> None:
             "model.partial_fit(block.compute(), ...)."
         )
     first_call = not hasattr(estimator, "classes_")
+    check_walk(estimator)
     check_array_api_solver(estimator, get_namespace(X)[0], "partial_fit")
     state = getattr(estimator, "_stream_state", None)
     if state is not None:
@@ -207,11 +218,19 @@ def stream_epoch(estimator, objective, model, state, *, n_rows: int) -> StreamSt
             else float(estimator.learning_rate)
         )
     value_before = objective.value(model)
+    adaptive = estimator.schedule == "adaptive"
     try:
         epoch, sgd = state.sgd.epoch(
-            objective, model, step=step_size, batch_size=batch_size
+            objective,
+            model,
+            step=step_size,
+            batch_size=batch_size,
+            power_t=estimator.power_t if estimator.schedule == "invscaling" else 0.0,
+            momentum=estimator.momentum,
         )
     except ObjectiveDivergedError as error:
+        if adaptive:
+            return _undone(estimator, objective, model, state, step_size, value_before)
         safe_step = safe_stochastic_step(objective, batch_size)
         raise diverged_error(estimator.learning_rate, error, safe_step) from error
     # With "sgd" the model is the running average of the iterates, the SGD chain
@@ -222,6 +241,8 @@ def stream_epoch(estimator, objective, model, state, *, n_rows: int) -> StreamSt
         objective.linear_map(coef), coef
     )
     value += objective.nonsmooth_value(coef)
+    if adaptive and not value <= value_before:
+        return _undone(estimator, objective, model, state, step_size, value_before)
     if DivergenceGuard(value_before, step_size).exceeded(value):
         error = ObjectiveDivergedError(
             f"the objective on this chunk went from {value_before:.6g} to {value:.6g}",
@@ -238,6 +259,27 @@ def stream_epoch(estimator, objective, model, state, *, n_rows: int) -> StreamSt
         value_before=value_before,
         value=value,
         gradient_max=objective.optimality(coef, gradient),
+        last_step=epoch.last_step,
+    )
+
+
+def _undone(estimator, objective, model, state, step_size, value_before) -> StreamStep:
+    """The "adaptive" schedule's answer to a call that raised its chunk's objective.
+
+    The call is undone: the model and the stream stay as they were (momentum
+    dropped), and the step is divided by 5 for the next call.
+    """
+    gradient = objective.smooth_value_and_gradient(objective.linear_map(model), model)[
+        1
+    ]
+    return StreamStep(
+        coef=model,
+        sgd=state.sgd._replace(velocity=None),
+        step_size=step_size / ADAPTIVE_DIVISOR,
+        step_parameters=state.step_made_for(estimator),
+        value_before=value_before,
+        value=value_before,
+        gradient_max=objective.optimality(model, gradient),
     )
 
 
@@ -247,6 +289,7 @@ def _set_stream_attributes(estimator, layout, coef, classes, state) -> None:
     estimator.coef_, estimator.intercept_ = layout.split(coef)
     estimator.n_iter_ = state.n_calls
     estimator.loss_curve_ = np.asarray(state.loss_curve)
+    estimator.time_curve_ = np.asarray(state.time_curve)
     estimator.gradient_max_curve_ = np.asarray(state.gradient_max_curve)
     estimator.step_sizes_ = np.asarray(state.step_sizes)
     estimator.learning_rate_ = state.step_sizes[-1]

@@ -40,9 +40,9 @@ class IterateHistory:
 
     Attributes
     ----------
-    coef_path : ndarray of shape (n_iter_ + 1, n_rows, n_features)
+    coef_path : ndarray of shape (`n_iter_` + 1, n_rows, n_features)
         ``coef_`` at the starting point, then after each iteration.
-    intercept_path : ndarray of shape (n_iter_ + 1, n_rows)
+    intercept_path : ndarray of shape (`n_iter_` + 1, n_rows)
         ``intercept_`` likewise.
     """
 

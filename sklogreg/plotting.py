@@ -24,7 +24,13 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from matplotlib.axes import Axes
 
-__all__ = ["plot_decision_boundary", "plot_landscape", "plot_loss_curve"]
+__all__ = [
+    "plot_decision_boundary",
+    "plot_landscape",
+    "plot_learning_rate_sweep",
+    "plot_loss_curve",
+    "plot_validation_curve",
+]
 
 INSTALL_HINT = 'plotting needs matplotlib: pip install "sklogreg[plot]"'
 
@@ -240,4 +246,113 @@ def plot_landscape(
     ax.set_ylabel("intercept b")
     if title is not None:
         ax.set_title(title)
+    return ax
+
+
+def plot_learning_rate_sweep(
+    loss_curves: Any,
+    learning_rates: Any,
+    *,
+    optimum: float | None = None,
+    diverged: Any = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw one loss curve per learning rate: too small crawls, too large diverges.
+
+    Parameters
+    ----------
+    loss_curves : sequence of fitted estimators or array-likes
+        For each rate, an estimator with ``loss_curve_`` or the objective values
+        themselves, the start first (a diverged fit's values up to where it
+        stopped).
+    learning_rates : array-like of shape (n_rates,)
+        The rate of each curve, for the legend and the colours (light to dark as
+        the rate grows, on a log scale).
+    optimum : float, optional
+        The optimal objective ``J*``: the curves show the gap ``J - J*`` on a log
+        scale (floored at ``1e-15 * max(1, |J*|)``), as `plot_loss_curve`.
+    diverged : sequence of bool, optional
+        Which runs ended by diverging: their curves rise to the top edge on the
+        next iteration, where a cross ends them.
+    ax : matplotlib Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
+    rates = np.asarray(learning_rates, dtype=float)
+    if len(loss_curves) != rates.size:
+        raise ValueError(
+            f"{len(loss_curves)} loss curves for {rates.size} learning rates."
+        )
+    diverged = np.zeros(rates.size, bool) if diverged is None else np.asarray(diverged)
+    ax = _axes(ax)
+    colormap = _pyplot().get_cmap("viridis_r")
+    span = np.log(rates.max() / rates.min()) if rates.size > 1 else 0.0
+    ended_lines = []
+    for curve, rate, ended in zip(loss_curves, rates, diverged, strict=True):
+        shade = np.log(rate / rates.min()) / span if span > 0 else 0.5
+        label = f"rate {rate:.3g}" + (" (diverged)" if ended else "")
+        plot_loss_curve(
+            curve, optimum=optimum, ax=ax, color=colormap(shade), label=label
+        )
+        if ended:
+            ended_lines.append(ax.get_lines()[-1])
+    ax.legend(fontsize="small")
+    # A diverged walk leaves the plot on its next iteration: a dashed rise to the
+    # top edge, ended by a cross there.
+    top = ax.get_ylim()[1]
+    for line in ended_lines:
+        x, y = line.get_xdata()[-1], line.get_ydata()[-1]
+        ax.plot([x, x + 1], [y, top], "--", color=line.get_color())
+        ax.plot(x + 1, top, "x", color=line.get_color(), markersize=12, mew=2.5)
+    ax.set_ylim(top=top)
+    return ax
+
+
+def plot_validation_curve(estimator: Any, *, ax: Axes | None = None) -> Axes:
+    """Draw the training objective and the held-out score of each iteration.
+
+    For an estimator fitted with ``early_stopping=True``: ``loss_curve_`` on the
+    left axis, ``validation_scores_`` on a twin right axis, and a dashed line at
+    the iteration whose coefficients the fit returned (the best score).
+
+    Parameters
+    ----------
+    estimator : fitted GDLogisticRegression
+        Fitted with ``early_stopping=True``.
+    ax : matplotlib Axes, optional
+        Where to draw the objective; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes of the objective; the scores' twin is ``ax.right_ax``.
+
+    Raises
+    ------
+    ValueError
+        If ``estimator`` has no ``validation_scores_``.
+    """
+    scores = getattr(estimator, "validation_scores_", None)
+    if scores is None:
+        raise ValueError(
+            "plot_validation_curve needs validation_scores_: fit with "
+            "early_stopping=True."
+        )
+    scores = np.asarray(scores, dtype=float)
+    ax = _axes(ax)
+    ax.plot(np.asarray(estimator.loss_curve_, dtype=float), color="C0")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("training objective J", color="C0")
+    right = ax.twinx()
+    right.plot(np.arange(1, scores.size + 1), scores, ".-", color="C1")
+    right.set_ylabel("validation accuracy", color="C1")
+    # The latest of the best scores is the iterate returned.
+    best = scores.size - int(np.argmax(scores[::-1]))
+    ax.axvline(best, linestyle="--", color="gray", label=f"returned: iteration {best}")
+    ax.legend(loc="center right", fontsize="small")
+    ax.right_ax = right
     return ax

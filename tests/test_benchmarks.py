@@ -113,3 +113,20 @@ def test_solver_race_prints_one_row_per_dataset_and_tol(capsys):
     # lbfgs, then each of our solvers with its ratio to lbfgs.
     assert all(row.count("x**") == 2 for row in rows)
     assert "bb tol 1e-08: median ratio" in out
+
+
+def test_deployment_sizes_prints_a_size_per_model_and_format(capsys):
+    pytest.importorskip("skops")
+    pytest.importorskip("skl2onnx")
+    from benchmarks.deployment_sizes import main as deployment_sizes
+
+    deployment_sizes()
+    rows = [
+        line for line in capsys.readouterr().out.splitlines() if "Regression" in line
+    ]
+    assert len(rows) == 2
+    for row in rows:
+        sizes = [
+            int(cell.replace(",", "")) for cell in row.strip("| ").split(" | ")[1:]
+        ]
+        assert len(sizes) == 4 and all(size > 0 for size in sizes)

@@ -12,6 +12,9 @@ from scipy.special import expit
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, mean_squared_error
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklogreg import GDLogisticRegression
 from sklogreg.__main__ import main
@@ -22,6 +25,7 @@ from sklogreg._cli.gd_walks import gradient_walk
 from sklogreg._cli.landscape_report import verdict_line
 from sklogreg._cli.objective import penalized_log_loss
 from sklogreg._cli.summary import MAX_POINTS, summarize_feature
+from sklogreg._solvers import SCHEDULES
 
 matplotlib_image = pytest.importorskip("matplotlib.image")
 
@@ -698,19 +702,18 @@ def test_landscape_on_a_large_csv_reports_progress_and_the_binning(tmp_path, cap
     assert len(costs) == 1 and "of the exact cost on this grid" in costs[0]
 
 
-def readme_landscape_lines():
-    """The lines ``sklogreg landscape`` prints in the README that do not depend on the
-    estimator's own fit: the grid, the verdicts and the walks."""
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("    sklogreg landscape\n", 1)[1].split("wrote landscape.png")[
-        0
-    ]
+def documented_landscape_lines():
+    """The lines ``sklogreg landscape`` prints in the documentation (docs/objective.md)
+    that do not depend on the estimator's own fit: the grid, the verdicts, the walks."""
+    page = Path(__file__).parents[1] / "docs" / "objective.md"
+    text = page.read_text(encoding="utf-8")
+    block = text.split("    sklogreg landscape\n", 1)[1].split("wrote landscape.png")[0]
     starts = ("grid:", "log-loss:", "MSE of the sigmoid:", "  gd on the")
     return [line[4:] for line in block.splitlines() if line[4:].startswith(starts)]
 
 
-def test_landscape_prints_the_numbers_the_readme_quotes(capsys):
-    expected = readme_landscape_lines()
+def test_landscape_prints_the_numbers_the_docs_quote(capsys):
+    expected = documented_landscape_lines()
     assert len(expected) == 5
     assert main(["landscape", "--no-plot"]) == 0
     printed = capsys.readouterr().out.splitlines()
@@ -740,3 +743,65 @@ def test_compare_verbose_shows_each_fit_progress_once(capsys):
     captured = capsys.readouterr()
     assert captured.out.count("stopped (tol) after") == 1
     assert "[1/3] sklogreg-gd: fitting" in captured.err
+
+
+# --- sweep -------------------------------------------------------------------
+
+
+def sweep_rows(stdout):
+    """The sweep table's rows by rate: the cells after the rate."""
+    rows = {}
+    for line in stdout.splitlines():
+        cells = line.split()
+        if len(cells) == 8 and cells[2] in SCHEDULES:
+            rows[float(cells[0])] = cells[1:]
+    return rows
+
+
+def test_sweep_prints_a_row_per_rate_the_picks_and_draws_two_panels(tmp_path, capsys):
+    output = tmp_path / "sweep.png"
+    arguments = ["sweep", "--rates", "0.05,3,300", "--max-iter", "400"]
+    assert main([*arguments, "--output", str(output)]) == 0
+    stdout = capsys.readouterr().out
+    rows = sweep_rows(stdout)
+    assert sorted(rows) == [0.05, 3.0, 300.0]
+    # rate: x_1/L, schedule, momentum, iter, gap, stop, cv_acc
+    assert rows[0.05][5] == "max_iter" and rows[3.0][5] == "converged"
+    assert rows[300.0][5:] == ["diverged", "-"]
+    assert float(rows[3.0][4]) < 1e-4 < float(rows[0.05][4])
+    # The CV accuracy is cross_val_score's on the same folds.
+    X, y = load_breast_cancer(return_X_y=True)
+    pipeline = make_pipeline(
+        StandardScaler(), GDLogisticRegression(solver="gd", learning_rate=3.0)
+    )
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    expected = cross_val_score(pipeline, X, y, cv=folds).mean()
+    assert float(rows[3.0][6]) == pytest.approx(expected, abs=1e-4)
+    best = max((float(r[6]), rate) for rate, r in rows.items() if r[6] != "-")[1]
+    assert f"GridSearchCV picks rate {best:.4g}" in stdout
+    assert "Fewest iterations to tol: rate 3" in stdout
+    assert_png_not_blank(output)
+
+
+def test_sweep_adaptive_schedule_recovers_the_rate_that_diverged(capsys):
+    arguments = ["sweep", "--no-plot", "--rates", "300", "--schedule", "adaptive"]
+    assert main(arguments) == 0
+    (row,) = sweep_rows(capsys.readouterr().out).values()
+    assert row[1] == "adaptive" and row[5] == "adapted"
+    assert float(row[4]) < 1e-4 and float(row[6]) > 0.95
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragments"),
+    [
+        (["--rates", "0.1,fast"], ["--rates", "'0.1,fast'"]),
+        (["--rates", "-1"], ["--rates", "positive"]),
+        (["--momentum", "1.5"], ["--momentum", "[0, 1)"]),
+        (["--C", "0"], ["--C"]),
+        (["--max-iter", "0"], ["--max-iter"]),
+        (["--dataset", "no_such_data"], ["no_such_data"]),
+    ],
+)
+def test_sweep_bad_input_exits_2_with_one_line(arguments, fragments, capsys):
+    assert main(["sweep", "--no-plot", *arguments]) == 2
+    assert_one_line_error(capsys, "sweep", *fragments)

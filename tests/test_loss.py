@@ -188,7 +188,7 @@ def test_block_value_and_residual_equal_value_and_residual(
         margins.squeeze(axis=1) if n_classes == 2 else margins.copy(), target, weights
     )
     block = np.ascontiguousarray(margins.T)
-    scratch = np.empty((2, n_samples), dtype=dtype)
+    scratch = np.empty((4, n_samples), dtype=dtype)
     value = loss.block_value_and_residual(
         block, loss.row_terms(target, weights), scratch
     )

@@ -1,4 +1,4 @@
-"""The README's out-of-core recipe: stream an on-disk .npy through partial_fit."""
+"""The out-of-core recipe of docs/streaming.md: an on-disk .npy through partial_fit."""
 
 import tracemalloc
 

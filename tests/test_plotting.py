@@ -10,7 +10,9 @@ from sklogreg import GDLogisticRegression
 from sklogreg.plotting import (
     plot_decision_boundary,
     plot_landscape,
+    plot_learning_rate_sweep,
     plot_loss_curve,
+    plot_validation_curve,
 )
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -114,3 +116,47 @@ def test_missing_matplotlib_says_how_to_install_it(call, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r'pip install "sklogreg\[plot\]"'):
         call()
+
+
+def test_learning_rate_sweep_draws_a_curve_per_rate_and_ends_diverged_ones(ax):
+    curves = [[1.0, 0.6, 0.4], [1.0, 0.3, 0.2, 0.2], [1.0, 5.0]]
+    plot_learning_rate_sweep(
+        curves, [0.1, 1.0, 10.0], optimum=0.2, diverged=[False, False, True], ax=ax
+    )
+    lines = ax.get_lines()
+    # Three curves; the diverged one rises to the top edge on its next iteration,
+    # where a cross ends it.
+    assert len(lines) == 5
+    np.testing.assert_allclose(lines[2].get_ydata(), [0.8, 4.8])
+    top = ax.get_ylim()[1]
+    np.testing.assert_allclose(lines[3].get_xydata(), [[1, 4.8], [2, top]])
+    assert lines[4].get_marker() == "x"
+    np.testing.assert_allclose(lines[4].get_xydata(), [[2, top]])
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == (
+        "rate 10 (diverged)"
+    )
+
+
+def test_learning_rate_sweep_rejects_curves_and_rates_of_other_lengths(ax):
+    with pytest.raises(ValueError, match="2 loss curves for 3 learning rates"):
+        plot_learning_rate_sweep([[1.0], [1.0]], [0.1, 1.0, 10.0], ax=ax)
+
+
+def test_validation_curve_draws_objective_scores_and_the_returned_iteration(ax):
+    X, y = make_classification(n_samples=400, flip_y=0.3, random_state=0)
+    model = GDLogisticRegression(early_stopping=True, random_state=0).fit(X, y)
+    assert plot_validation_curve(model, ax=ax) is ax
+    objective, returned = ax.get_lines()
+    np.testing.assert_array_equal(objective.get_ydata(), model.loss_curve_)
+    (scores,) = ax.right_ax.get_lines()
+    np.testing.assert_array_equal(scores.get_ydata(), model.validation_scores_)
+    best = np.flatnonzero(model.validation_scores_ == model.best_validation_score_)
+    assert returned.get_xdata()[0] == best[-1] + 1
+
+
+def test_validation_curve_without_early_stopping_says_how_to_get_one(
+    two_feature_fit, ax
+):
+    with pytest.raises(ValueError, match="early_stopping=True"):
+        plot_validation_curve(two_feature_fit[0], ax=ax)

@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklogreg import GDLogisticRegression
 from sklogreg._solvers import (
+    EarlyStopping,
     ObjectiveDivergedError,
     sgd_epoch,
     stochastic_gradient_descent,
@@ -55,7 +56,7 @@ def test_epoch_average_settles_closer_than_the_last_iterate():
     chain, average, n_steps = np.zeros((1, X.shape[1])), None, 0
     errors = []
     for _ in range(10):
-        average, chain, n_steps = sgd_epoch(
+        average, chain, n_steps, *_ = sgd_epoch(
             objective,
             chain,
             step=step,
@@ -72,19 +73,24 @@ def test_epoch_average_settles_closer_than_the_last_iterate():
     assert n_steps == 10 * X.shape[0] // 16
 
 
-def test_validation_score_stops_after_n_iter_no_change_epochs():
+def test_early_stopping_observer_stops_after_n_iter_no_change_epochs():
     X, y = orthogonal_problem(n_samples=256)
+    # The score never improves after the first epoch.
+    observer = EarlyStopping(lambda coef: 0.5, tol=1e-4, n_iter_no_change=3)
     result = stochastic_gradient_descent(
         LeastSquares(X, y, l2=0.1),
         np.zeros((1, X.shape[1])),
         n_iter_no_change=3,
         random_state=np.random.RandomState(0),
-        validation_score=lambda coef: 0.5,  # never improves after the first epoch
+        early_stopping=True,
+        observers=[observer],
     )
-    # As SGDClassifier: the first epoch sets the best score, then 3 without gain.
+    # As SGDClassifier: the first epoch sets the best score, then 3 without gain;
+    # the observer stopped the run, and no full-gradient finish followed.
     # Early stopping is a reason to stop, not convergence: the gradient is not at tol.
-    assert result.stop_reason == "early_stopping" and not result.converged
-    assert result.n_iter == 4
+    assert observer.stopped and result.stop_reason == "callback"
+    assert not result.converged
+    assert result.n_iter == 4 and observer.scores == [0.5] * 4
 
 
 def test_fixed_step_that_diverges_raises():

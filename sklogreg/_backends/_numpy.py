@@ -14,8 +14,9 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, log_expit, log_softmax
 
-from ._linear import linear_predictor
+from ._linear import TwoProductPass, linear_predictor
 from ._row_blocks import (
+    ONE_READ_BYTES,
     SPARSE_BLOCK_BYTES,
     RowBlockedPass,
     compressed_view,
@@ -69,33 +70,42 @@ class NumpyBackend:
             [grad_coef, grad_intercept.astype(grad_coef.dtype)], axis=1
         )
 
-    @staticmethod
-    def data_pass(X, loss, target, weights, fit_intercept: bool) -> RowBlockedPass:
-        """The data term's value and gradient in one read of ``X``, by row blocks.
+    def data_pass(self, X, loss, target, weights, fit_intercept: bool):
+        """The data term's value and gradient: by row blocks where that pays.
 
-        Dense and CSR ``X`` alike (`sklogreg._backends._row_blocks`).
+        Row blocks (`RowBlockedPass`, dense and CSR alike) read ``X`` once and
+        use two threads; they are taken when ``X`` has at least `ONE_READ_BYTES`
+        or when the two products' temporaries (about four arrays of margins) would
+        pass 10% of ``X`` (narrow or sparse rows, many classes): the blocks' are
+        block-sized. Otherwise the two products (`TwoProductPass`) are faster.
         """
-        return RowBlockedPass(X, loss, target, weights, fit_intercept)
+        nbytes = X.data.nbytes + X.indices.nbytes if sparse.issparse(X) else X.nbytes
+        margin_bytes = X.shape[0] * loss.n_coef_rows * X.dtype.itemsize
+        if nbytes >= ONE_READ_BYTES or 40 * margin_bytes > nbytes:
+            return RowBlockedPass(X, loss, target, weights, fit_intercept)
+        return TwoProductPass(self, X, loss, target, weights, fit_intercept)
 
     def column_moments(self, X, weights: np.ndarray):
         """``X.T w`` and ``(X * X).T w`` without a temporary the size of ``X``.
 
-        ``X`` is squared one block of rows at a time (for CSR, the block's stored
-        values only), each block at most 1/16 of ``X``. Both are sums over rows,
-        so those of row blocks add up to those of the whole.
+        Both are sums over rows, taken one block of rows at a time (each at most
+        1/16 of ``X``): the block is squared (for CSR, its stored values only)
+        while it is in cache, so ``X`` is read from memory once.
         """
-        first = np.asarray(X.T @ weights).ravel()
+        first = np.zeros(X.shape[1], dtype=X.dtype)
+        second = np.zeros(X.shape[1], dtype=X.dtype)
         if sparse.issparse(X):
-            second = np.zeros(X.shape[1], dtype=X.dtype)
-            for rows, _, squared_transposed in _squared_csr_blocks(X):
+            for rows, transposed, _, squared_transposed in _squared_csr_blocks(X):
+                first += transposed @ weights[rows]
                 second += squared_transposed @ weights[rows]
-        else:
-            second = np.zeros(X.shape[1], dtype=X.dtype)
-            block_bytes = min(_BLOCK_BYTES, X.nbytes // 16)
-            rows = max(1, block_bytes // max(X[:1].nbytes, 1))
-            for start in range(0, X.shape[0], rows):
-                block = X[start : start + rows]
-                second += (block * block).T @ weights[start : start + rows]
+            return first, second
+        block_bytes = min(_BLOCK_BYTES, X.nbytes // 16)
+        rows = max(1, block_bytes // max(X[:1].nbytes, 1))
+        for start in range(0, X.shape[0], rows):
+            block = X[start : start + rows]
+            block_weights = weights[start : start + rows]
+            first += block.T @ block_weights
+            second += (block * block).T @ block_weights
         return first, second
 
     def gram_row_sums(self, X, weights, v_features, offset: float):
@@ -114,7 +124,7 @@ class NumpyBackend:
         ).astype(np.float64)
         if sparse.issparse(X):
             norms = np.empty(X.shape[0], dtype=np.float64)
-            for rows, squared, _ in _squared_csr_blocks(X):
+            for rows, _, squared, _ in _squared_csr_blocks(X):
                 norms[rows] = squared @ inverse_square
         else:
             norms = np.empty(X.shape[0], dtype=np.float64)
@@ -201,16 +211,18 @@ class NumpyBackend:
         return probability
 
     @staticmethod
-    def sigmoid_block_value_and_residual(
-        z, weights, half_weights, offset_weights, scratch
-    ) -> float:
+    def sigmoid_block_value_and_residual(z, weights, y, scratch) -> float:
         """The sigmoid loss of a block of margins; ``z`` becomes its residual.
 
         From one ``e = exp(-|z|)``: the value ``w log1p(e) + (w/2) |z| + c z`` and
         the residual ``copysign(w / (1 + e) - w/2, z) + c`` (``c = w (1/2 - y)``,
-        `sklogreg._loss`). ``scratch`` holds two work vectors as long as ``z``.
+        `sklogreg._loss`). ``scratch`` holds four work vectors as long as ``z``:
+        ``w/2`` and ``c`` are made there, not kept for all rows.
         """
-        e, work = scratch
+        e, work, half_weights, offset_weights = scratch
+        np.multiply(weights, 0.5, out=half_weights)
+        np.multiply(weights, y, out=offset_weights)
+        np.subtract(half_weights, offset_weights, out=offset_weights)
         np.copysign(z, -1, out=e)
         value = float(offset_weights @ z) - float(half_weights @ e)
         np.exp(e, out=e)
@@ -229,9 +241,9 @@ class NumpyBackend:
 
         The value ``sum_i w_i (logsumexp(Z_i) - Z_{i, y_i})`` and the residual
         ``w_i (softmax(Z_i) - e_{y_i})``, each row shifted by its maximum first.
-        ``scratch`` holds two work vectors as long as the block.
+        ``scratch`` holds (at least) two work vectors as long as the block.
         """
-        row_max, row_sum = scratch
+        row_max, row_sum = scratch[0], scratch[1]
         columns = np.arange(labels.shape[0])
         with np.errstate(invalid="ignore"):
             np.max(ZT, axis=0, out=row_max)
@@ -306,19 +318,20 @@ class NumpyBackend:
 
 
 def _squared_csr_blocks(X):
-    """``(rows, X[rows] ** 2, its transpose)`` by blocks of 1/16 of ``X`` at most.
+    """``(rows, X[rows].T, X[rows] ** 2, its .T)``, blocks of 1/16 of ``X`` at most.
 
     The squares are the block's only new array: the blocks share ``X``'s column
     indices (`row_blocks`).
     """
     X = X.tocsr()
     nbytes = X.data.nbytes + X.indices.nbytes
-    for start, stop, block, _ in row_blocks(
+    for start, stop, block, transposed in row_blocks(
         X, block_bytes=min(SPARSE_BLOCK_BYTES, max(nbytes // 16, 1))
     ):
         squares = (block.data * block.data, block.indices, block.indptr)
         yield (
             slice(start, stop),
+            transposed,
             compressed_view(sparse.csr_matrix, *squares, block.shape),
             compressed_view(sparse.csc_matrix, *squares, block.shape[::-1]),
         )

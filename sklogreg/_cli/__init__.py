@@ -11,6 +11,7 @@
   convexity there;
 - `gd_walks`: the estimator's recorded gd walk, and plain gd on either cost;
 - `landscape_report` and `landscape_figure`: what `landscape` prints and draws;
-- `compare` and `landscape`: the two subcommands: their options, checks and steps;
+- `compare`, `landscape` and `sweep`: the subcommands: their options, checks and
+  steps;
 - `errors`: the exception that becomes one line on stderr and exit code 2.
 """

@@ -43,9 +43,16 @@ gradient are measured at the answer (two passes over the data; ``F`` fills
   so from there on full gradients are the better buy: SGD is in its noise ball, or
   the data are too few minibatches for sampling to pay.
 
-With a validation score instead (early stopping), only the ``SGDClassifier`` rule
-applies, to the score (no rise above the best plus ``tol`` for ``n_iter_no_change``
-epochs), and the solver returns there.
+With early stopping, an observer scores held-out data after each epoch and stops
+the run (`sklogreg._solvers._observers.EarlyStopping`); the phase then applies none
+of these rules and the solver returns without the finish.
+
+Schedules and momentum. A float step may follow the "invscaling" schedule
+``eta_t = eta / (1 + t) ** power_t`` over the minibatch steps ``t``, and each step
+may carry heavy-ball momentum (`sklogreg._solvers._stream.sgd_epoch`). With the
+"adaptive" schedule, ``SGDClassifier``'s rule above does not end the phase: it
+divides ``eta`` by 5 and restarts the chain from the best answer so far, until
+``eta`` falls below `MIN_ADAPTIVE_STEP`.
 
 Finish. Otherwise the solver ends with full-gradient iterations
 (`sklogreg._solvers._proximal_gradient`'s accelerated method, warm-started at the
@@ -74,7 +81,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -88,6 +95,7 @@ from ._base import (
 from ._loop import run
 from ._observers import DivergenceGuard, Observer
 from ._proximal_gradient import solve_proximal_gradient
+from ._schedules import ADAPTIVE_DIVISOR, scheduled_gradient_descent
 from ._stream import StochasticObjective, sgd_epoch
 
 __all__ = ["StochasticObjective", "stochastic_gradient_descent"]
@@ -95,6 +103,8 @@ __all__ = ["StochasticObjective", "stochastic_gradient_descent"]
 # An "auto" epoch that blows the objective up is redone with half the step, at most
 # this many times (each halving is a factor 2 on a step that is already a bound).
 MAX_STEP_HALVINGS = 10
+# The "adaptive" schedule stops dividing the step below this, as SGDClassifier does.
+MIN_ADAPTIVE_STEP = 1e-6
 
 
 @dataclass
@@ -116,9 +126,9 @@ class StochasticState:
     epoch: int = 0
     best: np.ndarray | None = None
     best_value: float = math.inf
-    best_score: float = -math.inf
     epochs_without_improvement: int = 0
     reason: str | None = None
+    velocity: np.ndarray | None = None
 
 
 class StochasticPhase:
@@ -140,9 +150,13 @@ class StochasticPhase:
         improve on the best by ``tol``; ``tol`` is also the gradient test.
     random_state : RandomState
         Source of the shuffles.
-    validation_score : callable or None
-        Scores an answer (higher is better) for early stopping on it instead of on
-        the objective.
+    early_stopping : bool
+        Whether an observer decides when to stop (on held-out data): then no rule
+        of the phase ends it.
+    schedule : {"constant", "invscaling", "adaptive"}
+        How a fixed step evolves (module docstring).
+    power_t, momentum : float
+        The exponent of "invscaling" and the heavy-ball momentum.
     """
 
     def __init__(
@@ -155,13 +169,18 @@ class StochasticPhase:
         tol: float,
         n_iter_no_change: int,
         random_state: np.random.RandomState,
-        validation_score: Callable[[np.ndarray], float] | None,
+        early_stopping: bool = False,
+        schedule: str = "constant",
+        power_t: float = 0.5,
+        momentum: float = 0.0,
     ) -> None:
         self.step, self.adaptive, self.lipschitz = step, adaptive, lipschitz
         self.batch_size, self.tol = batch_size, tol
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
-        self.validation_score = validation_score
+        self.early_stopping = early_stopping
+        self.schedule, self.momentum = schedule, momentum
+        self.power_t = power_t if schedule == "invscaling" else 0.0
         self.guard: DivergenceGuard | None = None
         self.state: StochasticState | None = None
 
@@ -190,7 +209,7 @@ class StochasticPhase:
         return state.gradient_max <= self.tol
 
     def stop_reason(self, state: StochasticState) -> str | None:
-        """Return "no_improvement", "early_stopping", "noise_floor" or None (go on)."""
+        """Return "no_improvement", "noise_floor" or None (go on)."""
         return state.reason
 
     def update(self, objective, state: StochasticState, last: bool) -> IterationInfo:
@@ -201,32 +220,33 @@ class StochasticPhase:
             objective, state
         )
         state.chain, state.x, state.n_steps = epoch.last, epoch.average, epoch.n_steps
+        state.velocity = epoch.velocity
         state.gradient_max = objective.optimality(state.x, state.gradient)
         state.reason = self._reason_to_stop(state, *previous)
         return IterationInfo(
-            state.epoch, state.x, state.value, state.gradient_max, state.step
+            state.epoch, state.x, state.value, state.gradient_max, epoch.last_step
         )
 
     def _reason_to_stop(self, state, previous_value, previous_x, previous_gradient):
         # SGDClassifier's rule: no improvement by tol over the best, n epochs running.
-        if self.validation_score is not None:
-            score = self.validation_score(state.x)
-            improved = score >= state.best_score + self.tol
-            state.best_score = max(state.best_score, score)
-        else:
-            improved = state.value <= state.best_value - self.tol
-            if state.value < state.best_value:
-                state.best, state.best_value = state.x, state.value
+        improved = state.value <= state.best_value - self.tol
+        if state.value < state.best_value:
+            state.best, state.best_value = state.x, state.value
         state.epochs_without_improvement = (
             0 if improved else state.epochs_without_improvement + 1
         )
         if state.epochs_without_improvement >= self.n_iter_no_change:
-            return "early_stopping" if self.validation_score else "no_improvement"
+            if self._adapt(state):
+                return None
+            if not self.early_stopping:
+                return "no_improvement"
+        if self.early_stopping:
+            return None
         # An epoch costs about what a full gradient step costs. Once it achieves less
         # than such a step would, SGD has reached the noise ball of its step (or the
         # data are too few minibatches for sampling to pay), and full gradients
         # take over.
-        if self.validation_score is None and previous_value - state.value < (
+        if previous_value - state.value < (
             _full_step_decrease(
                 state.x - previous_x,
                 state.gradient - previous_gradient,
@@ -237,12 +257,24 @@ class StochasticPhase:
             return "noise_floor"
         return None
 
+    def _adapt(self, state: StochasticState) -> bool:
+        """The "adaptive" rule: a fifth of the step, from the best answer so far."""
+        if self.schedule != "adaptive" or (
+            state.step / ADAPTIVE_DIVISOR < MIN_ADAPTIVE_STEP
+        ):
+            return False
+        state.step /= ADAPTIVE_DIVISOR
+        state.chain, state.velocity = state.best, None
+        state.epochs_without_improvement = 0
+        return True
+
     def _stable_epoch(self, objective, state: StochasticState):
         """One epoch and the full objective and gradient at its answer.
 
         A fixed step that blows the objective up raises; with "auto" the step is
-        halved and the epoch redone. Returns the epoch, the step it used, and ``F``
-        and the smooth gradient at ``EpochResult.average``.
+        halved and the epoch redone, with the "adaptive" schedule divided by 5.
+        Returns the epoch, the step it used, and ``F`` and the smooth gradient at
+        ``EpochResult.average``.
         """
         eta = state.step
         for _ in range(MAX_STEP_HALVINGS):
@@ -255,6 +287,9 @@ class StochasticPhase:
                     random_state=self.random_state,
                     average=None if state.epoch == 1 else state.x,
                     n_steps=state.n_steps,
+                    power_t=self.power_t,
+                    momentum=self.momentum,
+                    velocity=state.velocity,
                 )
                 x = result.average
                 value, gradient = objective.smooth_value_and_gradient(
@@ -271,9 +306,9 @@ class StochasticPhase:
                 )
             except ObjectiveDivergedError as overflow:
                 error = overflow
-            if not self.adaptive:
+            if not self.adaptive and self.schedule != "adaptive":
                 raise error
-            eta *= 0.5
+            eta /= ADAPTIVE_DIVISOR if self.schedule == "adaptive" else 2.0
         raise error
 
 
@@ -287,7 +322,10 @@ def stochastic_gradient_descent(
     tol: float = 1e-4,
     n_iter_no_change: int = 5,
     random_state: np.random.RandomState,
-    validation_score: Callable[[np.ndarray], float] | None = None,
+    early_stopping: bool = False,
+    schedule: str = "constant",
+    power_t: float = 0.5,
+    momentum: float = 0.0,
     observers: Sequence[Observer] = (),
 ) -> SolverResult:
     """Minimise ``objective`` by mini-batch SGD, then certify with full gradients.
@@ -308,15 +346,21 @@ def stochastic_gradient_descent(
         Largest number of epochs, full-gradient iterations of the finish included
         (each reads the data about as often as an epoch does).
     tol : float, default=1e-4
-        Least improvement of the objective (or validation score) that counts, and the
+        Least improvement of the objective that counts, and the
         largest gradient entry accepted at the end.
     n_iter_no_change : int, default=5
         Epochs without such an improvement before the stochastic phase ends.
     random_state : RandomState
         Source of the shuffles (and of the curvature subsample).
-    validation_score : callable, optional
-        ``validation_score(coef) -> float``, higher is better: early stopping on it,
-        without the full-gradient finish.
+    early_stopping : bool, default=False
+        Whether an observer (`EarlyStopping`) stops the run on held-out data: the
+        phase then runs until it does, or ``max_iter``, without the finish.
+    schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        How a fixed step evolves over the minibatch steps (module docstring).
+    power_t : float, default=0.5
+        Exponent of "invscaling".
+    momentum : float, default=0.0
+        Heavy-ball momentum ``beta`` in ``[0, 1)`` of every minibatch step.
     observers : sequence of Observer, default=()
         Told of every epoch and finishing iteration (numbered on from the epochs),
         and of the end; one returning True stops the solver.
@@ -347,10 +391,13 @@ def stochastic_gradient_descent(
         tol=tol,
         n_iter_no_change=n_iter_no_change,
         random_state=random_state,
-        validation_score=validation_score,
+        early_stopping=early_stopping,
+        schedule=schedule,
+        power_t=power_t,
+        momentum=momentum,
     )
     result = run(phase, objective, coef0, max_iter=max_iter, observers=observers)
-    if validation_score is None and result.stop_reason not in ("callback", "tol"):
+    if not early_stopping and result.stop_reason not in ("callback", "tol"):
         result = _finish(objective, result, phase, max_iter, observers)
     for observer in observers:
         observer.on_end(result)
@@ -360,23 +407,28 @@ def stochastic_gradient_descent(
 def _finish(objective, phase_result, phase, max_iter, observers) -> SolverResult:
     """Accelerated full gradients from the stochastic phase's best answer to ``tol``.
 
-    The curves and the iteration count go on from the phase's.
+    The curves and the iteration count go on from the phase's. With the "adaptive"
+    schedule the finish is adaptive gradient descent from the phase's last step,
+    so that a step still too large for full gradients corrects itself too.
     """
     state = phase.state
     start = state.x if state.value <= state.best_value else state.best
     n_epochs = phase_result.n_iter
-    finish = solve_proximal_gradient(
-        objective,
-        start,
-        momentum=True,
-        step="auto" if phase.adaptive else state.step,
+    options = {
+        "step": "auto" if phase.adaptive else state.step,
         # L(b) >= L: the line search starts from a safe step and lengthens it.
-        lipschitz=phase.lipschitz,
-        max_iter=max_iter - n_epochs,
-        tol=phase.tol,
-        observers=[_Renumbered(observer, n_epochs) for observer in observers],
-        announce_end=False,
-    )
+        "lipschitz": phase.lipschitz,
+        "max_iter": max_iter - n_epochs,
+        "tol": phase.tol,
+        "observers": [_Renumbered(observer, n_epochs) for observer in observers],
+        "announce_end": False,
+    }
+    if phase.schedule == "adaptive":
+        finish = scheduled_gradient_descent(
+            objective, start, schedule="adaptive", momentum=phase.momentum, **options
+        )
+    else:
+        finish = solve_proximal_gradient(objective, start, momentum=True, **options)
     return SolverResult(
         coef=finish.coef,
         n_iter=n_epochs + finish.n_iter,

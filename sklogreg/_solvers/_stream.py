@@ -17,6 +17,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from ._base import CompositeObjective, ObjectiveDivergedError
+from ._schedules import inverse_scaling
 
 __all__ = ["EpochResult", "SGDStream", "StochasticObjective", "sgd_epoch"]
 
@@ -58,11 +59,17 @@ class EpochResult(NamedTuple):
         The last iterate, where the next epoch carries on.
     n_steps : int
         Minibatch steps taken since the averaging started, this epoch's included.
+    velocity : ndarray or None
+        The heavy-ball velocity after the epoch (None without momentum).
+    last_step : float
+        The step size of the epoch's last minibatch step.
     """
 
     average: np.ndarray
     last: np.ndarray
     n_steps: int
+    velocity: np.ndarray | None = None
+    last_step: float = 0.0
 
 
 def sgd_epoch(
@@ -74,8 +81,17 @@ def sgd_epoch(
     random_state: np.random.RandomState,
     average: np.ndarray | None = None,
     n_steps: int = 0,
+    power_t: float = 0.0,
+    momentum: float = 0.0,
+    velocity: np.ndarray | None = None,
 ) -> EpochResult:
-    """One pass over freshly shuffled rows in minibatches, constant step.
+    """One pass over freshly shuffled rows in minibatches.
+
+    Step ``t`` (counted over the whole stream, ``n_steps`` before this epoch) has
+    the size ``step / (1 + t) ** power_t``: constant for ``power_t = 0``, the
+    "invscaling" schedule otherwise. With ``momentum = beta > 0`` each step is
+    Polyak's heavy ball, ``v <- beta v - eta grad f_B(x)``, ``x <- x + v`` (the
+    prox applied to the new point), ``v`` carried from epoch to epoch.
 
     The running average is updated after step ``t`` (counted since it started) as
     ``average += w_t (x_t - average)`` with ``w_t = (d + 1) / (t + d)``,
@@ -99,7 +115,13 @@ def sgd_epoch(
     average : ndarray, optional
         The running average so far; ``None`` starts it (at the first iterate).
     n_steps : int, default=0
-        Steps already in ``average``.
+        Steps already in ``average``, and made by the stream so far.
+    power_t : float, default=0.0
+        Exponent of the inverse scaling of the step (0: constant).
+    momentum : float, default=0.0
+        Heavy-ball momentum ``beta``.
+    velocity : ndarray, optional
+        The velocity ``v`` the stream carries (``None``: at rest).
 
     Returns
     -------
@@ -116,23 +138,43 @@ def sgd_epoch(
     average = np.zeros_like(x) if average is None else average.copy()
     # A step that is too large overflows before the epoch ends; it is detected on the
     # iterate below, so the floating-point warnings on the way are not news.
+    eta = step
     with np.errstate(over="ignore", invalid="ignore"):
         for start in range(0, order.size, batch_size):
             rows = order[start : start + batch_size]
-            x = x - step * objective.batch_gradient(x, rows)
-            if objective.has_nonsmooth_part:
-                x = objective.prox(x, step)
+            if power_t:
+                eta = inverse_scaling(step, power_t, n_steps)
+            if momentum:
+                x, velocity = _heavy_ball_step(
+                    objective, x, velocity, rows, eta, momentum
+                )
+            else:
+                x = x - eta * objective.batch_gradient(x, rows)
+                if objective.has_nonsmooth_part:
+                    x = objective.prox(x, eta)
             if not np.isfinite(x).all():
                 raise ObjectiveDivergedError(
                     f"the coefficients overflowed after {n_steps + 1} minibatch "
-                    f"step(s) with step size {step:.6g}",
-                    step=step,
+                    f"step(s) with step size {eta:.6g}",
+                    step=eta,
                     iteration=n_steps + 1,
                 )
             n_steps += 1
             weight = (AVERAGING_DEGREE + 1) / (n_steps + AVERAGING_DEGREE)
             average += weight * (x - average)
-    return EpochResult(x if objective.has_nonsmooth_part else average, x, n_steps)
+    return EpochResult(
+        x if objective.has_nonsmooth_part else average, x, n_steps, velocity, eta
+    )
+
+
+def _heavy_ball_step(objective, x, velocity, rows, eta: float, beta: float):
+    """``x + beta v - eta grad f_B(x)`` (then the prox), and the new velocity."""
+    shifted = x - eta * objective.batch_gradient(x, rows)
+    if velocity is not None:
+        shifted = shifted + beta * velocity
+    if objective.has_nonsmooth_part:
+        shifted = objective.prox(shifted, eta)
+    return shifted, shifted - x
 
 
 class SGDStream(NamedTuple):
@@ -147,16 +189,26 @@ class SGDStream(NamedTuple):
     average : ndarray or None
         The running average of the iterates so far.
     n_steps : int
-        Minibatch steps in ``average``.
+        Minibatch steps in ``average``: the ``t`` of the "invscaling" schedule.
+    velocity : ndarray or None
+        The heavy-ball velocity of the chain (None: at rest).
     """
 
     random_state: np.random.RandomState
     chain: np.ndarray | None = None
     average: np.ndarray | None = None
     n_steps: int = 0
+    velocity: np.ndarray | None = None
 
     def epoch(
-        self, objective, model: np.ndarray, *, step: float, batch_size: int
+        self,
+        objective,
+        model: np.ndarray,
+        *,
+        step: float,
+        batch_size: int,
+        power_t: float = 0.0,
+        momentum: float = 0.0,
     ) -> tuple[EpochResult, SGDStream]:
         """One epoch from this stream (from ``model`` if it has no chain yet).
 
@@ -173,7 +225,10 @@ class SGDStream(NamedTuple):
             random_state=random_state,
             average=self.average,
             n_steps=self.n_steps,
+            power_t=power_t,
+            momentum=momentum,
+            velocity=self.velocity,
         )
         return result, SGDStream(
-            random_state, result.last, result.average, result.n_steps
+            random_state, result.last, result.average, result.n_steps, result.velocity
         )
