@@ -35,11 +35,16 @@ OPTIONS = {
     "gd": {"solver": "gd"},
     "bb": {"solver": "bb"},
     "bb-elastic-net": {"solver": "bb", "l1_ratio": 0.5},
-    "fixed-learning-rate": {"learning_rate": 0.5},
+    # FISTA with a fixed step ("bb", the default, with a fixed step is "gd").
+    "fixed-learning-rate": {"solver": "nesterov", "learning_rate": 0.5},
     "no-intercept": {"fit_intercept": False},
     "no-penalty": {"C": np.inf},
     "balanced-class-weight": {"class_weight": "balanced"},
-    "elastic-net-fixed-rate": {"learning_rate": 0.5, "l1_ratio": 0.5},
+    "elastic-net-fixed-rate": {
+        "solver": "nesterov",
+        "learning_rate": 0.5,
+        "l1_ratio": 0.5,
+    },
 }
 # tol per dtype, near the gradient resolution of the dtype, and the agreement it
 # allows: the iterates of the two fits separate in the last bits from the first
