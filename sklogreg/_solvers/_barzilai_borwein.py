@@ -119,7 +119,7 @@ class BarzilaiBorweinState:
 
 
 class BarzilaiBorwein:
-    """Alternating Barzilai-Borwein steps under a non-monotone Armijo test.
+    """Barzilai-Borwein steps (ABBmin) under a non-monotone Armijo test.
 
     Parameters
     ----------
@@ -203,7 +203,7 @@ class BarzilaiBorwein:
     def _next_step(self, s, s_squared: float, r, t: float, state) -> float:
         """The next trial step: ABBmin's choice between BB1 and recent BB2 steps.
 
-        ``t`` when the curvature along ``s`` is not positive.
+        ``t / STEP_SHRINK`` when the curvature along ``s`` is not positive.
         """
         s_r = inner(s, r, self.xp)
         if not s_r > 0:
