@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .measures import LEVELS
+from .passes import markdown_lines as pass_lines
 
 REFERENCE_CONTENDER = "lbfgs"
 
@@ -80,6 +81,8 @@ def markdown(results: dict) -> str:
             for threads, ratio in row.items():
                 cell = "—" if ratio is None else f"{ratio:.2f}x"
                 lines.append(f"| {name} | {threads} | {cell} |")
+    if results.get("passes"):
+        lines += pass_lines(results["passes"], results.get("float32_passes", {}))
     if results.get("memory"):
         lines += ["", "Peak NumPy memory during fit (tracemalloc), fraction of X:", ""]
         lines += ["| dataset | contender | peak extra | of X |", "|---|---|---|---|"]

@@ -35,6 +35,7 @@ from .measures import (
     time_to_levels,
 )
 from .objective import reference_optimum
+from .passes import float32_pass_speedups, pass_measures
 from .report import REFERENCE_CONTENDER, markdown, plot_dataset
 
 DEFAULT_CONTENDER = "sklogreg-nesterov"
@@ -108,6 +109,8 @@ def main(argv=None) -> dict:
                 dataset, contenders, repeats, budget, start
             )
     results["steps"], results["float32"] = _step_section(datasets, repeats, start)
+    results["passes"] = _pass_section(datasets, repeats, start)
+    results["float32_passes"] = float32_pass_speedups(results["passes"])
     results["memory"] = _memory_section(datasets, start)
     results["summary"] = _summary(results)
 
@@ -183,6 +186,16 @@ def _step_section(datasets, repeats, start):
                 for threads, row in entry["by_threads"].items()
             }
     return steps, float32
+
+
+def _pass_section(datasets, repeats, start):
+    """The one-read pass on the large dense sets, the sparse one and the multiclass."""
+    passes = {}
+    for dataset in datasets:
+        if dataset.large or dataset.name in ("sparse", "multiclass"):
+            passes[dataset.name] = pass_measures(dataset, repeats=max(repeats, 5))
+            _progress(f"{dataset.name}: pass timings", start)
+    return passes
 
 
 def _memory_section(datasets, start):

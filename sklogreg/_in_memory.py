@@ -22,6 +22,9 @@ from ._scaling import ColumnScaling
 
 __all__ = ["InMemoryData", "WeightNormalization", "normalized_weights"]
 
+# Margins per block of the secant curvature's sum over rows.
+SECANT_BLOCK_ENTRIES = 2**16
+
 
 @dataclass(frozen=True)
 class WeightNormalization:
@@ -77,7 +80,7 @@ class InMemoryData:
     X : array or CSR matrix of shape (n_samples, n_features)
         The data; never copied or modified.
     target : array
-        ``y`` in {0, 1}, or one-hot ``Y`` (`sklogreg._loss`).
+        ``y`` in {0, 1}, or the class indices (`sklogreg._loss`).
     weights : array of shape (n_samples,)
         Normalised weights (summing to one).
     loss : BinaryLogLoss or MultinomialLogLoss
@@ -107,6 +110,7 @@ class InMemoryData:
         self.fit_intercept = fit_intercept
         self.backend = backend
         self._sample_rows = sample_rows
+        self._data_pass = None
 
     @property
     def sample_rows(self) -> np.ndarray:
@@ -141,19 +145,47 @@ class InMemoryData:
         return value, self.backend.adjoint(self.X, residual, self.fit_intercept)
 
     def value_and_gradient_at(self, original):
-        """The data term and its gradient at ``original``, margins not kept."""
-        return self.value_and_gradient(self.margins(original), original)
+        """The data term and its gradient at ``original``, margins not kept.
+
+        Through the backend's `data_pass`, made at the first call and kept with its
+        buffers: for NumPy and CSR one read of ``X`` by blocks of rows.
+        """
+        return self._pass().value_and_gradient(original)
+
+    def weighted_squared_margins(self, original) -> float:
+        """``sum_i w_i ||Z_i||^2`` for the margins of ``original``: one read."""
+        return self._pass().weighted_squared_margins(original)
+
+    def _pass(self):
+        if self._data_pass is None:
+            self._data_pass = self.backend.data_pass(
+                self.X, self.loss, self.target, self.weights, self.fit_intercept
+            )
+        return self._data_pass
 
     def secant_curvature(self, margins_a, original_a, margins_b, original_b) -> float:
-        """``<r(Z_b) - r(Z_a), Z_b - Z_a>``: no pass over ``X``."""
-        residual = self.loss.residual
-        return secant_curvature(
-            residual(margins_a, self.target, self.weights),
-            margins_a,
-            residual(margins_b, self.target, self.weights),
-            margins_b,
-            self.backend.xp,
-        )
+        """``<r(Z_b) - r(Z_a), Z_b - Z_a>``: no pass over ``X``.
+
+        A sum over rows, taken by blocks of `SECANT_BLOCK_ENTRIES` margins: the
+        residuals and differences are then block-sized, not four more arrays the
+        size of the margins (with many classes, each is several times ``X``).
+        """
+        residual, target, weights = self.loss.residual, self.target, self.weights
+        n_samples = weights.shape[0]
+        step = max(1, SECANT_BLOCK_ENTRIES // self.loss.n_coef_rows)
+        total = 0.0
+        for start in range(0, n_samples, step):
+            rows = slice(start, min(start + step, n_samples))
+            # The ellipsis: the Array API has no implicit trailing axes.
+            block_a, block_b = margins_a[rows, ...], margins_b[rows, ...]
+            total += secant_curvature(
+                residual(block_a, target[rows], weights[rows]),
+                block_a,
+                residual(block_b, target[rows], weights[rows]),
+                block_b,
+                self.backend.xp,
+            )
+        return total
 
     def plan_line_search(self, plan, to_original) -> None:
         """Nothing to prepare: in memory, a trial costs what it costs when tried."""

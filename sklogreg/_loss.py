@@ -18,16 +18,31 @@ Binary (one coefficient row, ``y`` in {0, 1}, ``z`` a vector)::
 
     loss_i = log(1 + exp(z_i)) - y_i z_i,        d loss_i / d z_i = expit(z_i) - y_i
 
-Multinomial (``Y`` one-hot, one coefficient row per class)::
+Multinomial (class indices ``y_i``, one coefficient row per class)::
 
-    loss_i = logsumexp(Z_i) - sum_k Y_ik Z_ik,    d loss_i / d Z_ik = P_ik - Y_ik
+    loss_i = logsumexp(Z_i) - Z_{i, y_i},          d loss_i / d Z_ik = P_ik - [k = y_i]
 
-with ``P_i = softmax(Z_i)``.
+with ``P_i = softmax(Z_i)``. The target stays a vector of class indices: the
+one-hot matrix ``Y`` would be ``n_samples x n_classes`` floats read at every
+evaluation, where subtracting one at each row's label costs ``n_samples`` entries.
 
 By the chain rule the gradient of the mean loss in the coefficients is ``R.T @ X``
-for the residual ``R = w * (P - Y)``, and ``R.sum(axis=0)`` for the intercept: the
+for the residual ``R = w * (P - Y)`` (``Y`` the one-hot of the labels, in
+words only), and ``R.sum(axis=0)`` for the intercept: the
 textbook ``(y_hat - y) x``, averaged and vectorised. Neither loss ever forms
 ``exp(z)`` for a positive ``z``, so no finite margin overflows.
+
+Row terms. A pass that reads ``X`` once (`sklogreg._backends._row_blocks`) computes,
+block of rows by block, the margins, then the value and residual of the block in
+place of its margins. Each loss states what it reads per row for that
+(`row_terms`) and the block's computation (`block_value_and_residual`). For the
+sigmoid, with ``a = w / 2`` and ``c = w (1/2 - y)`` (per block, in cache)::
+
+    w_i loss_i = w_i log1p(exp(-|z_i|)) + a_i |z_i| + c_i z_i
+    r_i        = copysign(w_i / (1 + exp(-|z_i|)) - a_i, z_i) + c_i
+
+since ``max(z, 0) - y z = |z| / 2 + (1/2 - y) z`` and ``expit(z) - 1/2`` is
+``1 / (1 + exp(-|z|)) - 1/2`` with the sign of ``z``: one exponential, no branch.
 """
 
 from __future__ import annotations
@@ -75,6 +90,20 @@ class BinaryLogLoss:
         """The gradient of the value in ``z``, ``w * (expit(z) - y)``."""
         return self.backend.weighted_difference(self.backend.expit(z), y, weights)
 
+    def row_terms(self, y, weights) -> tuple:
+        """``(w, y)``: the rows' part of `block_value_and_residual`, not copied."""
+        return weights, y
+
+    def block_value_and_residual(self, margins, terms, scratch) -> float:
+        """The value of a block of rows; its residual replaces ``margins[0]``.
+
+        ``margins`` is ``(1, n_rows)``, ``terms`` the block's `row_terms` and
+        ``scratch`` four work vectors as long as the block (module docstring).
+        """
+        return self.backend.sigmoid_block_value_and_residual(
+            margins[0], *terms, scratch
+        )
+
     def probabilities(self, z):
         """``[1 - expit(z), expit(z)]``, one column per class."""
         backend = self.backend
@@ -109,26 +138,40 @@ class MultinomialLogLoss:
         self.n_classes = self.n_coef_rows = n_classes
 
     def encode_target(self, y_encoded: np.ndarray, dtype):
-        """The one-hot matrix of the class indices, in the backend."""
-        one_hot = (y_encoded[:, None] == np.arange(self.n_classes)).astype(np.float64)
-        return self.backend.asarray(one_hot, dtype=dtype)
-
-    def value(self, Z, Y, weights) -> float:
-        """``sum_i w_i (logsumexp(Z_i) - sum_k Y_ik Z_ik)``."""
+        """The class indices themselves, in the backend (``dtype`` is not used)."""
         backend = self.backend
-        log_normalizer, _ = backend.log_normalizer_and_softmax(Z)
-        return float(weights @ (log_normalizer - backend.row_dot(Y, Z)))
+        return backend.asarray(y_encoded, dtype=backend.index_dtype)
 
-    def value_and_residual(self, Z, Y, weights):
-        """The value and its gradient in ``Z``, ``w[:, None] * (softmax(Z) - Y)``."""
+    def value(self, Z, labels, weights) -> float:
+        """``sum_i w_i (logsumexp(Z_i) - Z_{i, y_i})``."""
+        backend = self.backend
+        log_normalizer = backend.log_normalizer(Z)
+        return float(weights @ (log_normalizer - backend.at_labels(Z, labels)))
+
+    def value_and_residual(self, Z, labels, weights):
+        """The value and its gradient in ``Z``, ``w_i (softmax(Z_i) - e_{y_i})``."""
         backend = self.backend
         log_normalizer, probability = backend.log_normalizer_and_softmax(Z)
-        value = float(weights @ (log_normalizer - backend.row_dot(Y, Z)))
-        return value, backend.weighted_difference(probability, Y, weights)
+        value = float(weights @ (log_normalizer - backend.at_labels(Z, labels)))
+        return value, backend.weighted_label_difference(probability, labels, weights)
 
-    def residual(self, Z, Y, weights):
-        """The gradient of the value in ``Z``, ``w[:, None] * (softmax(Z) - Y)``."""
-        return self.backend.weighted_difference(self.backend.softmax(Z), Y, weights)
+    def residual(self, Z, labels, weights):
+        """The gradient of the value in ``Z``, ``w_i (softmax(Z_i) - e_{y_i})``."""
+        backend = self.backend
+        return backend.weighted_label_difference(backend.softmax(Z), labels, weights)
+
+    def row_terms(self, labels, weights) -> tuple:
+        """``(labels, w)``: what `block_value_and_residual` reads per row."""
+        return labels, weights
+
+    def block_value_and_residual(self, margins, terms, scratch) -> float:
+        """The value of a block of rows; its residual replaces ``margins``.
+
+        ``margins`` is the block's ``Z.T``, ``(n_classes, n_rows)``: the softmax's
+        sums over classes are then sums of rows, element-wise work on long
+        vectors. ``scratch`` is a work vector as long as the block.
+        """
+        return self.backend.softmax_block_value_and_residual(margins, *terms, scratch)
 
     def probabilities(self, Z):
         """The softmax of the logits."""

@@ -31,6 +31,7 @@ view (`batch_gradient`, `batch_lipschitz_constant`).
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -250,8 +251,11 @@ class LogisticObjective:
         This is the plain gradient without an L1 term: the quantity
         ``LogisticRegression(solver="lbfgs")`` compares with ``tol``.
         """
+        original_gradient = self.scaling.gradient_to_original(gradient)
+        if not self.has_nonsmooth_part:
+            return self.backend.max_abs(original_gradient)
         subgradient = self.penalty.min_norm_subgradient(
-            self.to_original(coef), self.scaling.gradient_to_original(gradient)
+            self.to_original(coef), original_gradient
         )
         return self.backend.max_abs(subgradient)
 
@@ -263,6 +267,39 @@ class LogisticObjective:
     def gradient(self, coef):
         """Gradient of the smooth part at ``coef`` (working parametrisation)."""
         return self.smooth_value_and_gradient(self.linear_map(coef), coef)[1]
+
+    def curvature_bound_along(self, direction) -> float:
+        """``<d, B d>`` for a bound ``B`` on the smooth part's Hessian at every point.
+
+        With ``B = c A^T diag(w) A + l2 E`` (``c`` the loss's curvature bound, ``A``
+        the linear map to the margins, ``E`` the identity on ``W`` and zero on the
+        intercept)::
+
+            <d, B d> = c * sum_i w_i ||(A d)_i||^2 + l2 * ||d_W||^2
+
+        in the original coefficients of ``d``, the same number in either
+        parametrisation. It bounds ``d/dt^2 f(x + t d)`` from above at every ``x``
+        and equals it where every probability is 1/2 (two classes, all margins
+        zero). One read of ``X``.
+        """
+        original = self.to_original(direction)
+        data = self.data.weighted_squared_margins(original)
+        return self.loss.curvature_bound * data + 2 * self.penalty.l2_value(original)
+
+    def first_step(self, gradient) -> float:
+        """``||g||^2 / <g, B g>``: the inverse of the curvature bound along ``-g``.
+
+        The step that minimises the bounding quadratic of the smooth part along
+        the gradient (`curvature_bound_along`): a first step for a solver without
+        the power iteration of `lipschitz_constant` (8-10 reads of ``X``), for one
+        read. Never longer than the exact line search on the bounding quadratic,
+        and usually far longer than ``1 / L``, since ``-g`` seldom lies along the
+        Hessian's top eigenvector. ``inf`` for a zero gradient.
+        """
+        squared_norm = self.backend.norm(gradient) ** 2
+        if squared_norm == 0.0:
+            return math.inf
+        return squared_norm / self.curvature_bound_along(gradient)
 
     def lipschitz_constant(self) -> float:
         """Lipschitz constant of the smooth part's gradient, working parametrisation."""

@@ -99,6 +99,22 @@ def test_dask_scaling_quick_mode_fits_the_same_model_on_every_run(capsys):
     assert all(float(row[5]) <= 1e-8 for row in rows)
 
 
+def test_solver_race_prints_one_row_per_dataset_and_tol(capsys):
+    from benchmarks.solver_race import main as race
+
+    race(["--scale", "0.004", "--repeats", "1", "--datasets", "wine,multiclass_50"])
+    out = capsys.readouterr().out
+    rows = [
+        line
+        for line in out.splitlines()
+        if line.startswith("| wine") or line.startswith("| multiclass_50")
+    ]
+    assert len(rows) == 4
+    # lbfgs, then each of our solvers with its ratio to lbfgs.
+    assert all(row.count("x**") == 2 for row in rows)
+    assert "bb tol 1e-08: median ratio" in out
+
+
 def test_deployment_sizes_prints_a_size_per_model_and_format(capsys):
     pytest.importorskip("skops")
     pytest.importorskip("skl2onnx")

@@ -66,8 +66,15 @@ def assert_same_model(model, reference, atol=1e-8):
         (3, {}),
         (2, {"l1_ratio": 0.5, "class_weight": "balanced"}),
         (3, {"solver": "gd", "class_weight": {0: 2.0, 1: 1.0, 2: 0.5}}),
+        (3, {"solver": "bb", "l1_ratio": 0.5}),
     ],
-    ids=["binary", "multiclass", "binary-elasticnet-balanced", "multiclass-gd-dict"],
+    ids=[
+        "binary",
+        "multiclass",
+        "binary-elasticnet-balanced",
+        "multiclass-gd-dict",
+        "multiclass-bb-elasticnet",
+    ],
 )
 def test_coef_matches_numpy_fit_on_a_two_worker_cluster(client, n_classes, params):
     X, y, weights = make_problem(n_classes)
@@ -216,7 +223,7 @@ def test_non_finite_labels_give_the_error_scikit_learn_gives(bad, y_kind):
 def test_sgd_and_partial_fit_refuse_dask_input_with_what_to_do():
     X, y, _ = make_problem(2)
     X_dask, y_dask = as_dask(X, y)
-    with pytest.raises(ValueError, match="solver='nesterov' or 'gd'"):
+    with pytest.raises(ValueError, match="solver='bb', 'nesterov' or 'gd'"):
         GDLogisticRegression(solver="sgd").fit(X_dask, y_dask)
     with pytest.raises(TypeError, match=r"X\.blocks"):
         GDLogisticRegression().partial_fit(X_dask, y_dask, classes=[0, 1])
@@ -444,3 +451,31 @@ def test_objective_of_a_model_fitted_by_sgd_evaluates_on_dask_input():
     X, y, _ = make_problem(2)
     model = GDLogisticRegression(solver="sgd", random_state=0).fit(X, y)
     assert model.objective(*as_dask(X, y)) == pytest.approx(model.objective(X, y))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("max_gram_features", [512, 2])
+def test_curvature_bound_along_a_direction_matches_numpy(
+    monkeypatch, n_classes, max_gram_features
+):
+    # On the local Gram matrix, and past MAX_GRAM_FEATURES by one graph per row.
+    from sklogreg import _dask
+    from sklogreg._objective import logistic_objective
+
+    monkeypatch.setattr(_dask.DaskData, "MAX_GRAM_FEATURES", max_gram_features)
+    X, y, weights = make_problem(n_classes)
+    classes, encoded = np.unique(y, return_inverse=True)
+    X_dask, y_dask, w_dask = as_dask(X, y, weights)
+    params = {"C": 0.5, "l1_ratio": 0.0, "fit_intercept": True, "precondition": True}
+    objective = _dask.dask_objective(
+        X_dask,
+        y_dask,
+        w_dask,
+        encoding=_dask.RowEncoding(classes, None, X.dtype),
+        **params,
+    )
+    in_memory = logistic_objective(X, encoded, classes.size, weights, **params)
+    direction = np.random.default_rng(0).normal(size=objective.coef_shape)
+    assert objective.curvature_bound_along(direction) == pytest.approx(
+        in_memory.curvature_bound_along(direction), rel=1e-10
+    )

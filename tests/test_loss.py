@@ -34,12 +34,12 @@ def test_binary_loss_is_two_class_softmax_with_a_zero_logit():
     weights = np.full(50, 1 / 50)
     binary, softmax = BinaryLogLoss(NUMPY), MultinomialLogLoss(NUMPY, 2)
     Z = np.column_stack([np.zeros_like(z), z])
-    target, one_hot = (
+    target, labels = (
         binary.encode_target(y, np.float64),
         softmax.encode_target(y, np.float64),
     )
     value, residual = binary.value_and_residual(z, target, weights)
-    softmax_value, softmax_residual = softmax.value_and_residual(Z, one_hot, weights)
+    softmax_value, softmax_residual = softmax.value_and_residual(Z, labels, weights)
     assert value == pytest.approx(softmax_value, rel=1e-13)
     np.testing.assert_allclose(residual, softmax_residual[:, 1], atol=1e-15)
     assert binary.value(z, target, weights) == pytest.approx(value, rel=1e-13)
@@ -64,10 +64,10 @@ def test_losses_are_finite_and_asymptotic_at_extreme_margins(magnitude):
 
     softmax = MultinomialLogLoss(NUMPY, 3)
     Z = np.column_stack([z, -z, np.zeros(4)])
-    Y = softmax.encode_target(np.array([0, 1, 2, 2]), np.float64)
-    value, residual = softmax.value_and_residual(Z, Y, weights)
+    labels = softmax.encode_target(np.array([0, 1, 2, 2]), np.float64)
+    value, residual = softmax.value_and_residual(Z, labels, weights)
     assert np.isfinite(value) and np.all(np.isfinite(residual))
-    assert softmax.value(Z, Y, weights) == pytest.approx(value)
+    assert softmax.value(Z, labels, weights) == pytest.approx(value)
     assert np.all(np.isfinite(softmax.log_probabilities(Z)))
 
 
@@ -88,19 +88,20 @@ def test_binary_loss_matches_logaddexp_at_extreme_margins(dtype):
 def test_multinomial_loss_and_softmax_match_scipy_at_extreme_margins(dtype):
     rng = np.random.default_rng(0)
     Z = rng.choice(EXTREME, size=(20, 4)).astype(dtype)
-    Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 20)]
+    labels = rng.integers(0, 4, 20)
+    Y = np.eye(4, dtype=dtype)[labels]
     weights = np.full(20, 1 / 20, dtype=dtype)
     Z64 = Z.astype(np.float64)
     expected_loss = float(np.mean(logsumexp(Z64, axis=1) - (Y * Z64).sum(axis=1)))
     expected_residual = weights[:, None] * (np.exp(log_softmax(Z64, axis=1)) - Y)
     loss = MultinomialLogLoss(NUMPY, 4)
-    value, residual = loss.value_and_residual(Z, Y, weights)
+    value, residual = loss.value_and_residual(Z, labels, weights)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(value, expected_loss, rtol=rtol)
-    np.testing.assert_allclose(loss.value(Z, Y, weights), expected_loss, rtol=rtol)
+    np.testing.assert_allclose(loss.value(Z, labels, weights), expected_loss, rtol=rtol)
     np.testing.assert_allclose(residual, expected_residual, rtol=rtol, atol=1e-7)
     np.testing.assert_allclose(
-        loss.residual(Z, Y, weights), expected_residual, rtol=rtol, atol=1e-7
+        loss.residual(Z, labels, weights), expected_residual, rtol=rtol, atol=1e-7
     )
     assert residual.dtype == dtype
 
@@ -149,13 +150,50 @@ def test_loss_is_finite_and_residual_is_probability_at_extreme_margins(
     else:
         Z = margin_scale * rng.uniform(-1, 1, (n_samples, n_classes))
         Z[0] = margin_scale
-        Y = np.eye(n_classes)[labels]
         loss, residual = log_loss_for(n_classes, NUMPY).value_and_residual(
-            Z, Y, weights
+            Z, labels, weights
         )
         expected = weights @ (logsumexp(Z, axis=1) - Z[np.arange(n_samples), labels])
-        proba = residual / weights[:, None] + Y
+        proba = residual / weights[:, None] + np.eye(n_classes)[labels]
     assert np.isfinite(loss)
     np.testing.assert_allclose(loss, expected, rtol=1e-12, atol=1e-12)
     assert np.all((proba >= -1e-12) & (proba <= 1 + 1e-12))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+def test_multinomial_target_is_the_class_indices_not_a_one_hot_matrix():
+    labels = MultinomialLogLoss(NUMPY, 4).encode_target(np.array([3, 0, 2]), np.float32)
+    assert labels.shape == (3,) and labels.dtype.kind == "i"
+    np.testing.assert_array_equal(labels, [3, 0, 2])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 6])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("margin_scale", [1.0, 800.0, 1e30])
+def test_block_value_and_residual_equal_value_and_residual(
+    n_classes, dtype, margin_scale
+):
+    # The one-read pass's form (margins transposed, row terms, residual in place)
+    # against the loss's own; filterwarnings=error catches any overflow warning.
+    rng = np.random.default_rng(0)
+    loss = log_loss_for(n_classes, NUMPY)
+    n_samples = 40
+    target = loss.encode_target(rng.integers(n_classes, size=n_samples), dtype)
+    weights = rng.uniform(0, 1, n_samples).astype(dtype)
+    weights[:5] = 0
+    margins = (margin_scale * rng.uniform(-1, 1, (n_samples, loss.n_coef_rows))).astype(
+        dtype
+    )
+    expected_value, expected_residual = loss.value_and_residual(
+        margins.squeeze(axis=1) if n_classes == 2 else margins.copy(), target, weights
+    )
+    block = np.ascontiguousarray(margins.T)
+    scratch = np.empty((4, n_samples), dtype=dtype)
+    value = loss.block_value_and_residual(
+        block, loss.row_terms(target, weights), scratch
+    )
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    assert value == pytest.approx(expected_value, rel=rtol)
+    np.testing.assert_allclose(
+        block.T.squeeze(), expected_residual, rtol=rtol, atol=rtol * weights.max()
+    )

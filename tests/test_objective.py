@@ -85,6 +85,63 @@ def test_value_and_gradient_at_a_point_equal_those_from_its_margins(
     np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-10, atol=1e-14)
 
 
+def second_difference_along(objective, coef, direction, h=1e-3):
+    """``(f(x + h d) - 2 f(x) + f(x - h d)) / h^2`` of the smooth part."""
+
+    def smooth(t):
+        return objective.smooth_value_and_gradient_at(coef + t * direction)[0]
+
+    return (smooth(h) - 2 * smooth(0.0) + smooth(-h)) / h**2
+
+
+@pytest.mark.parametrize("precondition", [False, True])
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_curvature_bound_along_the_gradient_is_exact_where_probabilities_are_half(
+    precondition, sparse_X
+):
+    # Two classes at zero margins: every sigmoid slope is exactly the bound 1/4.
+    objective = make_objective(2, precondition=precondition)
+    if sparse_X:
+        objective = make_objective(
+            2, X=sparse.csr_matrix(objective.data.X), precondition=precondition
+        )
+    zero_margins = objective.to_working(np.zeros(objective.coef_shape))
+    _, gradient = objective.smooth_value_and_gradient_at(zero_margins)
+    bound = objective.curvature_bound_along(gradient)
+    expected = second_difference_along(objective, zero_margins, gradient)
+    assert bound == pytest.approx(expected, rel=1e-5)
+    squared_norm = float((gradient * gradient).sum())
+    assert objective.first_step(gradient) == pytest.approx(squared_norm / bound)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("precondition", [False, True])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_curvature_bound_along_a_direction_bounds_it_from_above(
+    n_classes, precondition, seed
+):
+    objective = make_objective(n_classes, precondition=precondition)
+    rng = np.random.default_rng(seed)
+    coef = rng.normal(size=objective.coef_shape)
+    direction = rng.normal(size=objective.coef_shape)
+    exact = second_difference_along(objective, coef, direction)
+    bound = objective.curvature_bound_along(direction)
+    assert exact <= bound * (1 + 1e-6)
+    # ... and it is the curvature of the bounding quadratic: c ||A d||_w^2 + l2.
+    original = objective.to_original(direction)
+    weights = objective.data.weights
+    squares = (objective.data.margins(original) ** 2).reshape(weights.size, -1)
+    c = 0.5 if n_classes > 2 else 0.25
+    l2_part = objective.penalty.l2_strength * float((original[:, :-1] ** 2).sum())
+    expected = c * float(weights @ squares.sum(axis=1)) + l2_part
+    assert bound == pytest.approx(expected, rel=1e-12)
+
+
+def test_first_step_is_infinite_for_a_zero_gradient():
+    objective = make_objective(2)
+    assert objective.first_step(np.zeros(objective.coef_shape)) == np.inf
+
+
 @pytest.mark.parametrize("precondition", [False, True])
 def test_optimality_is_the_original_problems_gradient_in_any_parametrisation(
     precondition,

@@ -11,7 +11,7 @@ import math
 
 from sklearn.utils._array_api import _max_precision_float_dtype, indexing_dtype
 
-from ._linear import linear_predictor
+from ._linear import TwoProductPass, linear_predictor
 
 __all__ = ["ArrayAPIBackend"]
 
@@ -57,6 +57,10 @@ class ArrayAPIBackend:
         if not fit_intercept:
             return grad_coef
         return xp.concat([grad_coef, grad_intercept], axis=1)
+
+    def data_pass(self, X, loss, target, weights, fit_intercept: bool):
+        """The data term's value and gradient as two products (`TwoProductPass`)."""
+        return TwoProductPass(self, X, loss, target, weights, fit_intercept)
 
     def column_moments(self, X, weights):
         """``X.T w`` and ``(X * X).T w``, squaring ``X`` one block of rows at a time."""
@@ -113,6 +117,26 @@ class ArrayAPIBackend:
         """Softmax over the classes (axis 1)."""
         return self.log_normalizer_and_softmax(Z)[1]
 
+    def log_normalizer(self, Z):
+        """``logsumexp(Z, axis=1)``."""
+        return self.log_normalizer_and_softmax(Z)[0]
+
+    def _is_label(self, Z, labels):
+        xp = self.xp
+        classes = xp.arange(Z.shape[1], dtype=labels.dtype, device=self.device)
+        return labels[:, None] == classes
+
+    def at_labels(self, Z, labels):
+        """``Z[i, labels[i]]`` for every row ``i``."""
+        xp = self.xp
+        return xp.sum(xp.where(self._is_label(Z, labels), Z, 0.0), axis=1)
+
+    def weighted_label_difference(self, probability, labels, weights):
+        """``w_i (p_i - e_{labels[i]})``, row-weighted."""
+        xp = self.xp
+        is_label = xp.astype(self._is_label(probability, labels), probability.dtype)
+        return weights[:, None] * (probability - is_label)
+
     def log_softmax(self, Z):
         """``log(softmax(Z, axis=1))``, exact where one class dominates.
 
@@ -132,13 +156,7 @@ class ArrayAPIBackend:
 
     def weighted_difference(self, probability, target, weights):
         """``w * (p - y)``, row-weighted."""
-        if probability.ndim == 1:
-            return weights * (probability - target)
-        return weights[:, None] * (probability - target)
-
-    def row_dot(self, A, B):
-        """``sum_k A_ik B_ik`` for every row ``i``."""
-        return self.xp.sum(A * B, axis=1)
+        return weights * (probability - target)
 
     # -- reductions to Python floats ---------------------------------------------------
 

@@ -260,22 +260,7 @@ class DaskData:
 
     def lipschitz_constant(self, scaling, *, rtol: float) -> float:
         """The data term's Lipschitz bound, on the local Gram matrix when small."""
-        if self._gram is not None:
-            mean = self._moments[0]
-
-            def row_sums(v_features, offset):
-                # X.T (w * (X v + offset)) and sum(w * (X v + offset)), sum(w) = 1.
-                return (
-                    self._gram @ v_features + mean * offset,
-                    np.atleast_1d(mean @ v_features + offset),
-                )
-        else:
-
-            def row_sums(v_features, offset):
-                return self._reduce(
-                    gram_row_sums_of_chunk, self.encoding, v_features, offset
-                )
-
+        row_sums = self._gram_row_sums
         return gram_lipschitz_constant(
             row_sums,
             self.n_features,
@@ -286,6 +271,30 @@ class DaskData:
             backend=_NUMPY,
             rtol=rtol,
         )
+
+    def weighted_squared_margins(self, original) -> float:
+        """``sum_i w_i ||Z_i||^2`` for the margins of ``original``, as Gram forms.
+
+        ``u^T diag(w) u`` for ``u = X v + b``, row by row of coefficients: free on
+        the local Gram matrix, else one graph per row.
+        """
+        total = 0.0
+        for row in original:
+            v_features = row[: self.n_features]
+            offset = float(row[self.n_features]) if self.fit_intercept else 0.0
+            products, weighted_sum = self._gram_row_sums(v_features, offset)
+            total += float(v_features @ products) + offset * float(weighted_sum[0])
+        return total
+
+    def _gram_row_sums(self, v_features, offset):
+        """``X.T (w * u)`` and ``sum(w * u)`` for ``u = X v + offset``."""
+        if self._gram is not None:
+            mean = self._moments[0]
+            return (
+                self._gram @ v_features + mean * offset,
+                np.atleast_1d(mean @ v_features + offset),
+            )
+        return self._reduce(gram_row_sums_of_chunk, self.encoding, v_features, offset)
 
 
 def dask_objective(
