@@ -112,6 +112,7 @@ class SGD(Contender):
 def all_contenders() -> list[Contender]:
     """Every contender, ours first, lbfgs (the ratio's reference) among them."""
     return [
+        Sklogreg("bb"),
         Sklogreg("nesterov"),
         Sklogreg("gd"),
         SklearnLogistic("lbfgs"),

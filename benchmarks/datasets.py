@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from scipy.special import softmax
-from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.preprocessing import StandardScaler
 
 SEED = 0
@@ -92,11 +92,42 @@ def make_datasets(scale: float = 1.0, names: list[str] | None = None) -> list[Da
         "dense_tall_f32": lambda s: _as_float32(_dense_tall(s)),
         "dense_wide_f32": lambda s: _as_float32(_dense_wide(s)),
     }
+    # Chosen by name only: the small sets time an iteration's fixed cost, the many
+    # classes the growth with K (lbfgs alone takes seconds on them).
+    extra = {
+        "wine": _small(load_wine, "178x13, 3 classes, standardized"),
+        "iris": _small(load_iris, "150x4, 3 classes, standardized"),
+        "multiclass_50": lambda s: _many_classes(50, s),
+        "multiclass_200": lambda s: _many_classes(200, s),
+    }
     selected = names if names else list(builders)
-    unknown = set(selected) - set(builders)
+    known = {**builders, **extra}
+    unknown = set(selected) - set(known)
     if unknown:
-        raise ValueError(f"unknown datasets {sorted(unknown)}; known: {list(builders)}")
-    return [builders[name](scale) for name in selected]
+        raise ValueError(f"unknown datasets {sorted(unknown)}; known: {list(known)}")
+    return [known[name](scale) for name in selected]
+
+
+def _small(load, description):
+    def build(scale):
+        X, y = load(return_X_y=True)
+        return Dataset(
+            load.__name__.removeprefix("load_"), _standardized(X), y, description
+        )
+
+    return build
+
+
+def _many_classes(n_classes, scale):
+    rng = np.random.default_rng(SEED + 6)
+    n_samples = max(int(20_000 * scale), 10 * n_classes)
+    X = rng.standard_normal((n_samples, 50))
+    return Dataset(
+        f"multiclass_{n_classes}",
+        X,
+        _planted_multiclass(X, n_classes, rng),
+        f"{n_samples}x50 Gaussian, {n_classes} classes, planted softmax model",
+    )
 
 
 def _breast_cancer(scale):

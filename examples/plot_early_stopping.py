@@ -6,10 +6,10 @@ Two ways to stop before ``tol`` holds. With ``early_stopping=True`` (any solver)
 the estimator holds out a stratified ``validation_fraction`` and stops once its
 accuracy has not improved for ``n_iter_no_change`` iterations (epochs for "sgd"),
 with ``stop_reason_ == "early_stopping"``, returning the best-scoring coefficients;
-``validation_scores_`` holds the held-out accuracy of every iteration. And any fit stops cleanly when a callback's
-``on_fit_task_end`` returns ``True`` (scikit-learn >= 1.9 callbacks): here one that
-stops once the objective gains less than 1e-4 in an iteration, leaving a usable
-model with ``stop_reason_ == "callback"``.
+``validation_scores_`` holds the held-out accuracy of every iteration. And any fit
+stops cleanly when a callback's ``on_fit_task_end`` returns ``True`` (scikit-learn
+>= 1.9 callbacks): here one that stops once the objective gains less than 1e-4 in an
+iteration, leaving a usable model with ``stop_reason_ == "callback"``.
 """
 
 import matplotlib.pyplot as plt
@@ -64,7 +64,7 @@ early_gd = GDLogisticRegression(
 ).fit(X, y)
 print(
     f"gd with early stopping: best held-out accuracy "
-    f"{early_gd.best_validation_score_:.4f}, stopped after {early_gd.n_iter_} iterations"
+    f"{early_gd.best_validation_score_:.4f} after {early_gd.n_iter_} iterations"
 )
 
 fig, (left, middle, right) = plt.subplots(

@@ -30,6 +30,7 @@ from ._solvers import (
     SolverResult,
     TimeCurve,
     accelerated_gradient,
+    barzilai_borwein,
     gradient_descent,
     scheduled_gradient_descent,
     stochastic_gradient_descent,
@@ -48,8 +49,12 @@ __all__ = [
 SOLVERS = {
     "gd": gradient_descent,
     "nesterov": accelerated_gradient,
+    "bb": barzilai_borwein,
     "sgd": stochastic_gradient_descent,
 }
+# Solvers whose "auto" step starts from the Lipschitz estimate (a power iteration);
+# "bb" measures the curvature along its first gradient instead.
+STEPS_FROM_LIPSCHITZ = ("gd", "nesterov")
 
 
 def coef_layout(estimator, objective) -> CoefLayout:
@@ -266,7 +271,7 @@ def solve(
         )
     lipschitz = None
     first_step = estimator.learning_rate
-    if estimator.learning_rate == "auto":
+    if estimator.learning_rate == "auto" and estimator.solver in STEPS_FROM_LIPSCHITZ:
         lipschitz = checked_lipschitz(objective)
         first_step = 1.0 / lipschitz
     # The plain walk keeps its solver; a schedule or momentum is another method.
@@ -287,6 +292,14 @@ def solve(
     except ObjectiveDivergedError as error:
         safe_step = 1.0 / checked_lipschitz(objective)
         raise diverged_error(estimator.learning_rate, error, safe_step) from error
+    if first_step == "auto":
+        # A "bb" fit: its first step is the first one it took (a fit already at
+        # the optimum took none, and reports the safe step).
+        first_step = (
+            result.step_sizes[0]
+            if result.step_sizes
+            else 1.0 / checked_lipschitz(objective)
+        )
     return result, first_step
 
 

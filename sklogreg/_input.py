@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 # The solvers that run on any Array API namespace and device.
-ARRAY_API_SOLVERS = ("gd", "nesterov")
+ARRAY_API_SOLVERS = ("gd", "nesterov", "bb")
 
 
 def is_dask_array(obj) -> bool:

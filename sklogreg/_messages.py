@@ -73,7 +73,7 @@ def convergence_message(
             "larger one or learning_rate='auto'"
         )
     if estimator.solver == "gd":
-        hints.append("solver='nesterov' usually needs far fewer iterations")
+        hints.append("solver='bb' (the default) usually needs far fewer iterations")
     return (
         f"{type(estimator).__name__}(solver={estimator.solver!r}) did not converge in "
         f"max_iter={estimator.max_iter} iterations: the largest gradient entry is "

@@ -251,8 +251,11 @@ class LogisticObjective:
         This is the plain gradient without an L1 term: the quantity
         ``LogisticRegression(solver="lbfgs")`` compares with ``tol``.
         """
+        original_gradient = self.scaling.gradient_to_original(gradient)
+        if not self.has_nonsmooth_part:
+            return self.backend.max_abs(original_gradient)
         subgradient = self.penalty.min_norm_subgradient(
-            self.to_original(coef), self.scaling.gradient_to_original(gradient)
+            self.to_original(coef), original_gradient
         )
         return self.backend.max_abs(subgradient)
 

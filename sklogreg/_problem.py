@@ -76,7 +76,7 @@ def fit_problem(estimator, X, y, sample_weight) -> FitProblem:
         if estimator.solver == "sgd":
             raise ValueError(
                 "solver='sgd' draws minibatches of rows from memory and does not "
-                "run on Dask arrays: use solver='nesterov' or 'gd', whose every "
+                "run on Dask arrays: use solver='bb', 'nesterov' or 'gd', whose every "
                 "step is one reduction over the chunks."
             )
         if estimator.early_stopping:

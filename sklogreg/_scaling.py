@@ -74,6 +74,15 @@ class ColumnScaling:
         self.shift = shift
         self.scale = scale
         self.backend = backend
+        # The conversions run several times per solver iteration: each coefficient
+        # column's scale (1 for the intercept's) and mu / s make each of them one
+        # broadcast operation and one correction for the intercept's coupling.
+        xp = backend.xp
+        if shift is None:
+            self._column_scale = scale
+        else:
+            self._column_scale = xp.concat([scale, xp.ones_like(scale[:1])])
+            self._shift_over_scale = shift / scale
 
     @classmethod
     def from_moments(
@@ -105,37 +114,35 @@ class ColumnScaling:
 
     def to_original(self, coef):
         """Map scaled coefficients ``(w', b')`` to the original ``(w, b)``."""
-        n_features = self.scale.shape[0]
-        original = self.backend.copy(coef)
-        original[:, :n_features] = coef[:, :n_features] / self.scale
+        original = coef / self._column_scale
         if self.shift is not None:
+            n_features = self.scale.shape[0]
             original[:, n_features] -= original[:, :n_features] @ self.shift
         return original
 
     def to_working(self, coef):
         """Map original coefficients ``(w, b)`` to the scaled ``(w', b')``."""
-        n_features = self.scale.shape[0]
-        scaled = self.backend.copy(coef)
-        scaled[:, :n_features] = coef[:, :n_features] * self.scale
+        scaled = coef * self._column_scale
         if self.shift is not None:
+            n_features = self.scale.shape[0]
             scaled[:, n_features] += coef[:, :n_features] @ self.shift
         return scaled
 
     def gradient_to_working(self, gradient):
         """Apply ``T^T``: a gradient in ``(w, b)`` becomes one in ``(w', b')``."""
-        n_features = self.scale.shape[0]
-        scaled = self.backend.copy(gradient)
+        scaled = gradient / self._column_scale
         if self.shift is not None:
-            scaled[:, :n_features] -= gradient[:, n_features, None] * self.shift
-        scaled[:, :n_features] /= self.scale
+            n_features = self.scale.shape[0]
+            scaled[:, :n_features] -= (
+                gradient[:, n_features, None] * self._shift_over_scale
+            )
         return scaled
 
     def gradient_to_original(self, gradient):
         """Apply ``T^-T``: a gradient in ``(w', b')`` becomes one in ``(w, b)``."""
-        n_features = self.scale.shape[0]
-        original = self.backend.copy(gradient)
-        original[:, :n_features] *= self.scale
+        original = gradient * self._column_scale
         if self.shift is not None:
+            n_features = self.scale.shape[0]
             original[:, :n_features] += gradient[:, n_features, None] * self.shift
         return original
 

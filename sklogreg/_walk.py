@@ -45,8 +45,10 @@ def check_walk(estimator) -> None:
             f"schedule={schedule!r}: use solver='gd' or 'sgd' for a schedule."
         )
     if solver not in WALK_SOLVERS and momentum > 0:
+        # "nesterov" extrapolates; "bb" takes steps from the last two gradients.
+        own = "momentum" if solver == "nesterov" else "step lengths"
         raise ValueError(
-            f"solver={solver!r} has its own momentum; momentum={momentum} (heavy "
+            f"solver={solver!r} has its own {own}; momentum={momentum} (heavy "
             "ball) applies to solver='gd' or 'sgd' only: leave it at 0."
         )
 

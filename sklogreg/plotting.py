@@ -25,10 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from matplotlib.axes import Axes
 
 __all__ = [
+    "plot_cv_scores",
     "plot_decision_boundary",
     "plot_landscape",
     "plot_learning_rate_sweep",
     "plot_loss_curve",
+    "plot_regularization_path",
     "plot_validation_curve",
 ]
 
@@ -247,6 +249,117 @@ def plot_landscape(
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+def plot_regularization_path(
+    cv_model: Any,
+    *,
+    fold: int | None = None,
+    class_index: int = 0,
+    l1_ratio: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw each coefficient against ``C`` (log scale), the chosen ``C`` marked.
+
+    Parameters
+    ----------
+    cv_model : fitted GDLogisticRegressionCV
+        Any model with ``coefs_paths_`` of shape (n_folds, n_l1_ratios, n_cs,
+        n_coef_rows, n_features [+ 1]), ``Cs_``, ``l1_ratios_``, ``C_``,
+        ``n_features_in_`` (``LogisticRegressionCV(use_legacy_attributes=False)``
+        too).
+    fold : int, optional
+        Draw that fold's path; by default the mean of the folds' paths.
+    class_index : int, default=0
+        The row of the coefficients to draw: 0 for two classes, the class's index
+        in ``classes_`` for more.
+    l1_ratio : float, optional
+        Which ``l1_ratio`` of ``l1_ratios_``; by default ``l1_ratio_``.
+    ax : matplotlib Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on: one line per feature (the intercept left out) and a
+        dashed vertical line at ``C_``.
+    """
+    ax = _axes(ax)
+    paths = np.asarray(cv_model.coefs_paths_)[:, _l1_index(cv_model, l1_ratio)]
+    paths = paths.mean(axis=0) if fold is None else paths[fold]
+    Cs, order = _finite_grid(cv_model)
+    weights = paths[order, class_index, : cv_model.n_features_in_]
+    for feature in range(weights.shape[1]):
+        ax.plot(Cs, weights[:, feature], lw=1)
+    _mark_chosen_C(ax, cv_model.C_)
+    ax.set_xscale("log")
+    ax.set_xlabel("C (inverse regularisation)")
+    ax.set_ylabel("coefficient" + ("" if fold is None else f" (fold {fold})"))
+    return ax
+
+
+def plot_cv_scores(
+    cv_model: Any,
+    *,
+    l1_ratio: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw the mean cross-validation score against ``C``, with a band of one std.
+
+    Parameters
+    ----------
+    cv_model : fitted GDLogisticRegressionCV
+        Any model with ``scores_`` of shape (n_folds, n_l1_ratios, n_cs), ``Cs_``,
+        ``l1_ratios_`` and ``C_``.
+    l1_ratio : float, optional
+        Which ``l1_ratio`` of ``l1_ratios_``; by default ``l1_ratio_``.
+    ax : matplotlib Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on: the mean over folds as a line with markers, mean ± std
+        as a shaded band, and a dashed vertical line at ``C_``.
+    """
+    ax = _axes(ax)
+    scores = np.asarray(cv_model.scores_)[:, _l1_index(cv_model, l1_ratio)]
+    Cs, order = _finite_grid(cv_model)
+    mean, std = scores.mean(axis=0)[order], scores.std(axis=0)[order]
+    ax.plot(Cs, mean, marker="o", label="mean over folds")
+    ax.fill_between(Cs, mean - std, mean + std, alpha=0.25, label="± 1 std")
+    _mark_chosen_C(ax, cv_model.C_)
+    ax.set_xscale("log")
+    ax.set_xlabel("C (inverse regularisation)")
+    scoring = getattr(cv_model, "scoring", None)
+    ax.set_ylabel(scoring if isinstance(scoring, str) else "score")
+    ax.legend()
+    return ax
+
+
+def _l1_index(cv_model, l1_ratio) -> int:
+    """Index in ``l1_ratios_`` of ``l1_ratio`` (by default the chosen one)."""
+    ratios = np.asarray(cv_model.l1_ratios_, dtype=float)
+    wanted = cv_model.l1_ratio_ if l1_ratio is None else l1_ratio
+    matches = np.flatnonzero(np.isclose(ratios, wanted))
+    if matches.size == 0:
+        raise ValueError(
+            f"l1_ratio={wanted} is not among the l1_ratios_ fitted, {ratios.tolist()}"
+            " (with refit=False, l1_ratio_ is a mean of the folds' best: pass one)."
+        )
+    return int(matches[0])
+
+
+def _finite_grid(cv_model):
+    """The finite ``Cs_`` in increasing order (a log axis cannot show inf)."""
+    Cs = np.asarray(cv_model.Cs_, dtype=float)
+    order = np.argsort(Cs, kind="stable")
+    order = order[np.isfinite(Cs[order])]
+    return Cs[order], order
+
+
+def _mark_chosen_C(ax, C) -> None:
+    ax.axvline(C, color="k", linestyle="--", lw=1, label=f"chosen C = {C:.3g}")
 
 
 def plot_learning_rate_sweep(

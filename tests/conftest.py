@@ -102,6 +102,14 @@ class LeastSquares:
         # max_i ||x_i||^2 bounds every minibatch's curvature.
         return float((self.X**2).sum(axis=1).max()) + self.l2
 
+    def first_step(self, gradient):
+        # The Hessian X.T X / n + l2 is its own bound.
+        direction = self.X @ gradient[0]
+        curvature = (
+            direction @ direction / self.n_samples + self.l2 * (gradient**2).sum()
+        )
+        return float((gradient**2).sum() / curvature)
+
     def nonsmooth_value(self, coef):
         return self.l1 * np.abs(coef).sum()
 

@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklogreg import GDLogisticRegression
 
-SOLVERS = ["nesterov", "gd"]
+SOLVERS = ["nesterov", "gd", "bb"]
 
 
 def standardized(loader):

@@ -33,11 +33,18 @@ PENALTIES = {
 # Other parameters that change the code path: each must run on the device too.
 OPTIONS = {
     "gd": {"solver": "gd"},
-    "fixed-learning-rate": {"learning_rate": 0.5},
+    "bb": {"solver": "bb"},
+    "bb-elastic-net": {"solver": "bb", "l1_ratio": 0.5},
+    # FISTA with a fixed step ("bb", the default, with a fixed step is "gd").
+    "fixed-learning-rate": {"solver": "nesterov", "learning_rate": 0.5},
     "no-intercept": {"fit_intercept": False},
     "no-penalty": {"C": np.inf},
     "balanced-class-weight": {"class_weight": "balanced"},
-    "elastic-net-fixed-rate": {"learning_rate": 0.5, "l1_ratio": 0.5},
+    "elastic-net-fixed-rate": {
+        "solver": "nesterov",
+        "learning_rate": 0.5,
+        "l1_ratio": 0.5,
+    },
 }
 # tol per dtype, near the gradient resolution of the dtype, and the agreement it
 # allows: the iterates of the two fits separate in the last bits from the first
@@ -191,7 +198,7 @@ def test_sgd_and_partial_fit_refuse_array_api_input(name, device_name):
     xp, device = _namespace_and_device(name, device_name)
     X, y, _ = _problem(2, "float64")
     X_xp, y_xp = xp.asarray(X, device=device), xp.asarray(y, device=device)
-    message = r"supported by fit with solver in \['gd', 'nesterov'\]"
+    message = r"supported by fit with solver in \['gd', 'nesterov', 'bb'\]"
     with config_context(array_api_dispatch=True):
         with pytest.raises(ValueError, match=f"solver='sgd'.*{message}"):
             GDLogisticRegression(solver="sgd").fit(X_xp, y_xp)
@@ -199,7 +206,7 @@ def test_sgd_and_partial_fit_refuse_array_api_input(name, device_name):
             GDLogisticRegression().partial_fit(X_xp, y_xp, classes=[0, 1])
 
 
-@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+@pytest.mark.parametrize("solver", ["gd", "nesterov", "bb"])
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
 def test_solver_loop_copies_nothing_to_the_host(monkeypatch, solver, l1_ratio):
     # array_api_strict refuses np.asarray on device1 already; also forbid the two

@@ -99,6 +99,22 @@ def test_dask_scaling_quick_mode_fits_the_same_model_on_every_run(capsys):
     assert all(float(row[5]) <= 1e-8 for row in rows)
 
 
+def test_solver_race_prints_one_row_per_dataset_and_tol(capsys):
+    from benchmarks.solver_race import main as race
+
+    race(["--scale", "0.004", "--repeats", "1", "--datasets", "wine,multiclass_50"])
+    out = capsys.readouterr().out
+    rows = [
+        line
+        for line in out.splitlines()
+        if line.startswith("| wine") or line.startswith("| multiclass_50")
+    ]
+    assert len(rows) == 4
+    # lbfgs, then each of our solvers with its ratio to lbfgs.
+    assert all(row.count("x**") == 2 for row in rows)
+    assert "bb tol 1e-08: median ratio" in out
+
+
 def test_deployment_sizes_prints_a_size_per_model_and_format(capsys):
     pytest.importorskip("skops")
     pytest.importorskip("skl2onnx")
@@ -114,3 +130,18 @@ def test_deployment_sizes_prints_a_size_per_model_and_format(capsys):
             int(cell.replace(",", "")) for cell in row.strip("| ").split(" | ")[1:]
         ]
         assert len(sizes) == 4 and all(size > 0 for size in sizes)
+
+
+def test_cv_path_quick_mode_measures_the_three_searches_on_the_same_grid(capsys):
+    from benchmarks.cv_path import main as cv_path
+
+    rows = cv_path(["--quick", "--datasets", "digits_3v8,multiclass"])
+    assert [row["dataset"] for row in rows] == ["digits_3v8", "multiclass"]
+    for row in rows:
+        # The path and the grid search minimise the same objectives on the same
+        # folds: they choose the same C.
+        assert row["C_path"] == row["C_grid"]
+        # 3 folds x 3 Cs, each at least one iteration on these sets.
+        assert row["iter_cold"] >= 9 and row["iter_warm"] > 0
+        assert min(row["path"], row["grid"], row["lrcv"]) > 0
+    assert "| digits_3v8 357x64 |" in capsys.readouterr().out

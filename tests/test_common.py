@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklogreg import GDLogisticRegression
+from sklogreg import GDLogisticRegression, GDLogisticRegressionCV
 
 
 @parametrize_with_checks(
@@ -10,6 +10,9 @@ from sklogreg import GDLogisticRegression
         GDLogisticRegression(),
         GDLogisticRegression(solver="gd"),
         GDLogisticRegression(solver="sgd", random_state=0),
+        # A small grid and three folds keep the checks quick; the defaults are
+        # exercised in tests/test_cv.py.
+        GDLogisticRegressionCV(Cs=3, cv=3),
     ],
 )
 def test_sklearn_compatible_estimator(estimator, check):

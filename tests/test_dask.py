@@ -66,8 +66,15 @@ def assert_same_model(model, reference, atol=1e-8):
         (3, {}),
         (2, {"l1_ratio": 0.5, "class_weight": "balanced"}),
         (3, {"solver": "gd", "class_weight": {0: 2.0, 1: 1.0, 2: 0.5}}),
+        (3, {"solver": "bb", "l1_ratio": 0.5}),
     ],
-    ids=["binary", "multiclass", "binary-elasticnet-balanced", "multiclass-gd-dict"],
+    ids=[
+        "binary",
+        "multiclass",
+        "binary-elasticnet-balanced",
+        "multiclass-gd-dict",
+        "multiclass-bb-elasticnet",
+    ],
 )
 def test_coef_matches_numpy_fit_on_a_two_worker_cluster(client, n_classes, params):
     X, y, weights = make_problem(n_classes)
@@ -216,7 +223,7 @@ def test_non_finite_labels_give_the_error_scikit_learn_gives(bad, y_kind):
 def test_sgd_and_partial_fit_refuse_dask_input_with_what_to_do():
     X, y, _ = make_problem(2)
     X_dask, y_dask = as_dask(X, y)
-    with pytest.raises(ValueError, match="solver='nesterov' or 'gd'"):
+    with pytest.raises(ValueError, match="solver='bb', 'nesterov' or 'gd'"):
         GDLogisticRegression(solver="sgd").fit(X_dask, y_dask)
     with pytest.raises(TypeError, match=r"X\.blocks"):
         GDLogisticRegression().partial_fit(X_dask, y_dask, classes=[0, 1])

@@ -18,7 +18,7 @@ from sklogreg.callbacks import IterateHistory
 needs_callbacks = pytest.mark.skipif(
     not CALLBACKS_AVAILABLE, reason="sklearn.callback needs scikit-learn >= 1.9"
 )
-SOLVERS = ["nesterov", "gd"]
+SOLVERS = ["nesterov", "gd", "bb"]
 # The stochastic solver prints per epoch, then per finishing iteration.
 ALL_SOLVERS = [*SOLVERS, "sgd"]
 LINE = re.compile(

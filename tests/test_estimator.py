@@ -59,7 +59,7 @@ def test_intercept_only_fit_recovers_log_odds():
     np.testing.assert_array_equal(model.coef_, 0)
 
 
-@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "bb"])
 def test_integer_sample_weight_equals_repeated_rows(iris, solver):
     X, y = iris
     weights = np.random.default_rng(0).integers(0, 4, size=y.size)
@@ -78,7 +78,7 @@ def test_multiclass_coefficients_sum_to_zero_over_classes(iris):
     np.testing.assert_allclose(model.intercept_.sum(), 0, atol=1e-12)
 
 
-@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "bb"])
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
 def test_loss_curve_ends_at_the_objective_of_the_returned_model(
     breast_cancer, solver, l1_ratio
@@ -108,7 +108,7 @@ def test_gradient_max_curve_ends_with_recomputed_gradient(breast_cancer):
 # --- defaults, labels, dtypes, memory -------------------------------------------------
 
 
-@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "bb"])
 def test_default_fit_on_standardized_breast_cancer_converges(breast_cancer, solver):
     model = GDLogisticRegression(solver=solver).fit(*breast_cancer)  # error on warning
     assert model.converged_
@@ -331,7 +331,7 @@ def test_convergence_warning_says_what_to_change(breast_cancer):
     X, y = breast_cancer
     message = (
         r"solver='gd'\) did not converge in max_iter=3 iterations: the largest "
-        r"gradient entry is .* above tol=0.0001.*increase max_iter.*nesterov"
+        r"gradient entry is .* above tol=0.0001.*increase max_iter.*solver='bb'"
     )
     with pytest.warns(ConvergenceWarning, match=message):
         model = GDLogisticRegression(solver="gd", max_iter=3).fit(X, y)
@@ -448,7 +448,7 @@ def test_absurd_learning_rate_gives_the_clear_error_without_overflow_warnings(
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
-@pytest.mark.parametrize("solver", ["nesterov", "gd", "sgd"])
+@pytest.mark.parametrize("solver", ["nesterov", "gd", "bb", "sgd"])
 @pytest.mark.parametrize("learning_rate", ["auto", 0.1])
 @pytest.mark.parametrize("scale", [1e200, 3e153])
 def test_features_too_large_raise_before_any_warning(

@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from sklogreg import GDLogisticRegression
+from sklogreg import GDLogisticRegression, GDLogisticRegressionCV
 from sklogreg.plotting import (
+    plot_cv_scores,
     plot_decision_boundary,
     plot_landscape,
     plot_learning_rate_sweep,
     plot_loss_curve,
+    plot_regularization_path,
     plot_validation_curve,
 )
 
@@ -103,14 +105,97 @@ def test_without_ax_the_current_axes_is_used():
         plt.close(figure)
 
 
+@pytest.fixture(scope="module")
+def cv_fit():
+    X, y = make_classification(
+        n_samples=90,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        random_state=0,
+    )
+    # The grid given out of order: the plots draw it increasing.
+    Cs = [1.0, 0.01, 100.0, 0.1, 10.0]
+    return GDLogisticRegressionCV(Cs=Cs, l1_ratios=(0.0, 0.5), cv=3).fit(X, y)
+
+
+@pytest.mark.parametrize("fold", [None, 1])
+@pytest.mark.parametrize("class_index", [0, 2])
+def test_regularization_path_draws_each_coefficient_against_C(
+    cv_fit, ax, fold, class_index
+):
+    assert (
+        plot_regularization_path(cv_fit, fold=fold, class_index=class_index, ax=ax)
+        is ax
+    )
+    *paths, chosen = ax.get_lines()
+    assert len(paths) == cv_fit.n_features_in_
+    l1_index = list(cv_fit.l1_ratios_).index(cv_fit.l1_ratio_)
+    expected = cv_fit.coefs_paths_[:, l1_index]
+    expected = expected.mean(axis=0) if fold is None else expected[fold]
+    order = np.argsort(cv_fit.Cs_)
+    for feature, line in enumerate(paths):
+        np.testing.assert_array_equal(line.get_xdata(), cv_fit.Cs_[order])
+        np.testing.assert_allclose(
+            line.get_ydata(), expected[order, class_index, feature]
+        )
+        assert np.ptp(line.get_ydata()) > 0  # the coefficients move along C
+    np.testing.assert_array_equal(chosen.get_xdata(), [cv_fit.C_, cv_fit.C_])
+    assert ax.get_xscale() == "log"
+
+
+def test_cv_scores_draw_mean_and_band_of_one_std(cv_fit, ax):
+    assert plot_cv_scores(cv_fit, l1_ratio=0.5, ax=ax) is ax
+    mean_line, chosen = ax.get_lines()
+    scores = cv_fit.scores_[:, 1]
+    order = np.argsort(cv_fit.Cs_)
+    np.testing.assert_array_equal(mean_line.get_xdata(), cv_fit.Cs_[order])
+    np.testing.assert_allclose(mean_line.get_ydata(), scores.mean(axis=0)[order])
+    band = ax.collections[0].get_paths()[0].vertices
+    lower = (scores.mean(axis=0) - scores.std(axis=0))[order]
+    upper = (scores.mean(axis=0) + scores.std(axis=0))[order]
+    assert band[:, 1].min() == pytest.approx(lower.min())
+    assert band[:, 1].max() == pytest.approx(upper.max())
+    np.testing.assert_array_equal(chosen.get_xdata(), [cv_fit.C_, cv_fit.C_])
+    assert ax.get_ylabel() == "neg_log_loss"
+
+
+def test_cv_plots_refuse_an_l1_ratio_not_fitted(cv_fit, ax):
+    with pytest.raises(ValueError, match="not among the l1_ratios_"):
+        plot_cv_scores(cv_fit, l1_ratio=0.3, ax=ax)
+
+
+def test_cv_figures_are_not_blank(cv_fit):
+    figure = Figure()
+    left, right = figure.subplots(1, 2)
+    plot_regularization_path(cv_fit, ax=left)
+    plot_cv_scores(cv_fit, ax=right)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
+    # Far more than a frame and labels: lines of several colours fill the axes.
+    assert (pixels.std(axis=2) > 30).mean() > 0.005
+
+
 @pytest.mark.parametrize(
     "call",
     [
         lambda: plot_loss_curve([1.0, 0.5]),
+        lambda: plot_regularization_path(None),
+        lambda: plot_cv_scores(None),
         lambda: plot_decision_boundary(None, np.zeros((2, 2)), [0, 1]),
         lambda: plot_landscape([0, 1], [0, 1], np.zeros((2, 2))),
     ],
-    ids=["loss_curve", "decision_boundary", "landscape"],
+    ids=[
+        "loss_curve",
+        "regularization_path",
+        "cv_scores",
+        "decision_boundary",
+        "landscape",
+    ],
 )
 def test_missing_matplotlib_says_how_to_install_it(call, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)

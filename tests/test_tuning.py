@@ -20,9 +20,9 @@ from sklearn.preprocessing import StandardScaler
 from sklogreg import GDLogisticRegression
 from sklogreg.callbacks import IterateHistory
 
-SOLVERS = ["gd", "nesterov", "sgd"]
+SOLVERS = ["gd", "nesterov", "bb", "sgd"]
 # A float rate for each solver that converges on the problems below.
-RATES = {"gd": 1.0, "nesterov": "auto", "sgd": 0.05}
+RATES = {"gd": 1.0, "nesterov": "auto", "bb": "auto", "sgd": 0.05}
 
 
 def noisy_problem(n_samples=2000, seed=0):
@@ -50,10 +50,17 @@ def safe_step(X, C):
         ({"schedule": "adaptive", "solver": "sgd"}, ["schedule", "'auto'"]),
         ({"momentum": 0.5}, ["momentum=0.5", "learning_rate='auto'"]),
         (
-            {"schedule": "adaptive", "learning_rate": 0.1},
+            {"schedule": "adaptive", "learning_rate": 0.1, "solver": "nesterov"},
             ["solver='nesterov'", "schedule='adaptive'"],
         ),
-        ({"momentum": 0.9, "learning_rate": 0.1}, ["solver='nesterov'", "momentum"]),
+        (
+            {"momentum": 0.9, "learning_rate": 0.1, "solver": "nesterov"},
+            ["solver='nesterov'", "own momentum"],
+        ),
+        (
+            {"momentum": 0.9, "learning_rate": 0.1},
+            ["solver='bb'", "own step lengths", "momentum=0.9"],
+        ),
     ],
 )
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
@@ -288,7 +295,7 @@ def test_progress_names_early_stopping_as_the_reason_to_stop(capsys):
     )
 
 
-@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+@pytest.mark.parametrize("solver", ["gd", "nesterov", "bb"])
 def test_early_stopping_on_array_api_input_matches_numpy(solver):
     xp = pytest.importorskip("array_api_strict")
     X, y = noisy_problem(n_samples=600)

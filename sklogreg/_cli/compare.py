@@ -46,7 +46,7 @@ def available_solvers() -> list[str]:
     for constraint in GDLogisticRegression._parameter_constraints["solver"]:
         # StrOptions carries its strings in ``options``; other constraints do not.
         options |= set(getattr(constraint, "options", ()))
-    order = ["gd", "nesterov", "sgd"]
+    order = ["gd", "nesterov", "bb", "sgd"]
     return [s for s in order if s in options] + sorted(options - set(order))
 
 

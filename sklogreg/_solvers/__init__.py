@@ -7,12 +7,14 @@
 * `_step_rules`: fixed and backtracking (Barzilai-Borwein) steps;
 * `_schedules`: learning-rate schedules and heavy-ball momentum for "gd";
 * `_proximal_gradient`: "gd" and "nesterov" (FISTA with adaptive restart);
+* `_barzilai_borwein`: "bb", Barzilai-Borwein steps under a non-monotone line search;
 * `_stream`: epochs of minibatch SGD with averaging, and the stream they carry;
 * `_stochastic`: "sgd": epochs while they pay, finished by full gradients.
 
 They know nothing of logistic regression.
 """
 
+from ._barzilai_borwein import barzilai_borwein
 from ._base import (
     DIVERGENCE_FACTOR,
     CompositeObjective,
@@ -50,6 +52,7 @@ __all__ = [
     "SolverResult",
     "TimeCurve",
     "accelerated_gradient",
+    "barzilai_borwein",
     "gradient_descent",
     "scheduled_gradient_descent",
     "sgd_epoch",

@@ -73,6 +73,13 @@ class CompositeObjective(Protocol):
     ) -> tuple[float, np.ndarray]:
         """Return ``f`` and its gradient at ``coef``, reading the data once."""
 
+    def first_step(self, gradient: np.ndarray) -> float:
+        """Return ``||g||^2 / <g, B g>`` for a bound ``B`` on the Hessian of ``f``.
+
+        The inverse curvature along the gradient, without a power iteration: a
+        first step for a solver that has no curvature pair yet.
+        """
+
     def nonsmooth_value(self, coef: np.ndarray) -> float:
         """Return ``g(coef)``."""
 
@@ -181,5 +188,6 @@ class ObjectiveDivergedError(ValueError):
 def inner(a: np.ndarray, b: np.ndarray, xp=None) -> float:
     """``<a, b>`` over all entries, as a Python float (``xp=None``: NumPy)."""
     if xp is None:
-        return float((a * b).sum())
+        # One call, no temporary: this runs several times per solver iteration.
+        return float(np.vdot(a, b))
     return float(xp.sum(a * b))

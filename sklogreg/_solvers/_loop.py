@@ -94,7 +94,7 @@ def run(
         gradient_max_curve.append(state.gradient_max)
         step_sizes.append(info.step_size)
         # Every observer sees the iteration, even after one asked to stop.
-        if any([observer.on_iteration(info) for observer in observers]):
+        if observers and any([observer.on_iteration(info) for observer in observers]):
             stop_reason = "callback"
             break
         stop_reason = method.stop_reason(state)
