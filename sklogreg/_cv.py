@@ -72,8 +72,9 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
     scoring : str, callable or None, default="neg_log_loss"
         Any scikit-learn scorer name or scorer callable ``scorer(estimator, X, y)``;
         ``None`` for accuracy. Also what `score` returns.
-    solver : {"nesterov", "gd"}, default="nesterov"
-        As in `GDLogisticRegression`.
+    solver : {"bb", "nesterov", "gd"}, default="bb"
+        As in `GDLogisticRegression` ("sgd" is not offered: a path needs exact
+        solves).
     learning_rate : float or "auto", default="auto"
         As in `GDLogisticRegression`.
     tol : float, default=1e-4
@@ -154,7 +155,7 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "solver": [StrOptions({"gd", "nesterov"})],
+        "solver": [StrOptions({"bb", "gd", "nesterov"})],
         "learning_rate": [
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
@@ -176,7 +177,7 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
         fit_intercept=True,
         cv=None,
         scoring="neg_log_loss",
-        solver="nesterov",
+        solver="bb",
         learning_rate="auto",
         tol=1e-4,
         max_iter=1000,
