@@ -28,8 +28,8 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.parallel import Parallel, delayed
 
-from . import _predictions
 from ._backends import backend_for
+from ._classifier import LinearClassifierPredictions
 from ._cv_folds import averaged_coef, best_point, fold_path, split_coef
 from ._in_memory import InMemoryData
 from ._input import (
@@ -44,7 +44,9 @@ from ._path import PathSettings, fit_path
 __all__ = ["GDLogisticRegressionCV"]
 
 
-class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
+class GDLogisticRegressionCV(
+    LinearClassifierPredictions, ClassifierMixin, BaseEstimator
+):
     r"""Logistic regression with ``C`` chosen by cross-validation along the path.
 
     For every fold of ``cv`` and every ``l1_ratio``, the objective of
@@ -72,8 +74,9 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
     scoring : str, callable or None, default="neg_log_loss"
         Any scikit-learn scorer name or scorer callable ``scorer(estimator, X, y)``;
         ``None`` for accuracy. Also what `score` returns.
-    solver : {"nesterov", "gd"}, default="nesterov"
-        As in `GDLogisticRegression`.
+    solver : {"bb", "nesterov", "gd"}, default="bb"
+        As in `GDLogisticRegression` ("sgd" is not offered: a path needs exact
+        solves).
     learning_rate : float or "auto", default="auto"
         As in `GDLogisticRegression`.
     tol : float, default=1e-4
@@ -154,7 +157,7 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "solver": [StrOptions({"gd", "nesterov"})],
+        "solver": [StrOptions({"bb", "gd", "nesterov"})],
         "learning_rate": [
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
@@ -176,7 +179,7 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
         fit_intercept=True,
         cv=None,
         scoring="neg_log_loss",
-        solver="nesterov",
+        solver="bb",
         learning_rate="auto",
         tol=1e-4,
         max_iter=1000,
@@ -436,62 +439,6 @@ class GDLogisticRegressionCV(ClassifierMixin, BaseEstimator):
                 .add(caller="fit", callee="score"),
             )
         )
-
-    def decision_function(self, X):
-        """Return the linear predictor ``X @ coef_.T + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        return _predictions.decision_function(self, X)
-
-    def predict(self, X):
-        """Predict the most probable class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        return _predictions.predict(self, X)
-
-    def predict_proba(self, X):
-        """Predict class probabilities: sigmoid for two classes, softmax otherwise.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        return _predictions.predict_proba(self, X)
-
-    def predict_log_proba(self, X):
-        """Predict log-probabilities, finite where a probability underflows.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        return _predictions.predict_log_proba(self, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

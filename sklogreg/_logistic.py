@@ -16,8 +16,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _predictions
 from ._callbacks import CallbackSupportMixin
+from ._classifier import LinearClassifierPredictions
 from ._fitting import SOLVERS, coef_layout, fit_objective, keeping_state_on_error
 from ._input import ARRAY_API_SOLVERS
 from ._interop import SklearnInteropMixin
@@ -33,6 +33,7 @@ class GDLogisticRegression(
     SklearnInteropMixin,
     PlainStateMixin,
     CallbackSupportMixin,
+    LinearClassifierPredictions,
     ClassifierMixin,
     BaseEstimator,
 ):
@@ -423,73 +424,6 @@ class GDLogisticRegression(
         coef = layout.stack(self.coef_, self.intercept_, objective.data.dtype)
         # `value` takes the solver's parametrisation (a Dask fit's is preconditioned).
         return objective.value(objective.to_working(coef))
-
-    def decision_function(self, X):
-        """Return the linear predictor ``X @ coef_.T + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            For two classes, the log-odds of the second class; otherwise one score per
-            class (the softmax's logits). For a Dask array ``X``, a lazy Dask array
-            with ``X``'s row chunks.
-        """
-        return _predictions.decision_function(self, X)
-
-    def predict(self, X):
-        """Predict the most probable class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_`` (lazy, chunk by chunk, for a Dask array ``X``).
-            For Array API input in its namespace and on its device, unless the
-            labels are strings (a NumPy array then).
-        """
-        return _predictions.predict(self, X)
-
-    def predict_proba(self, X):
-        """Predict class probabilities: sigmoid for two classes, softmax otherwise.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to one; columns follow ``classes_``. Lazy for a Dask array
-            ``X``.
-        """
-        return _predictions.predict_proba(self, X)
-
-    def predict_log_proba(self, X):
-        """Predict log-probabilities, finite even where a probability underflows.
-
-        Computed as ``log_expit`` of the log-odds (two classes) or ``log_softmax`` of
-        the logits, never as ``log(predict_proba(X))``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        return _predictions.predict_log_proba(self, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,7 +14,8 @@ column-scaled coefficients (`sklogreg._scaling`), whose scales
 them grows with ``C`` and is largest without a penalty. One power iteration at the
 unpenalised scaling, per path, therefore bounds the data term's Lipschitz constant
 for every ``C`` on it; each solve adds its own L2 curvature ``l2 / s^2`` and starts
-its line search there, instead of running a power iteration per ``C``.
+its line search there, instead of running a power iteration per ``C``. "bb" needs
+no bound: its first step is the curvature along its first gradient.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._coef_layout import CoefLayout
-from ._fitting import SOLVERS
+from ._fitting import SOLVERS, STEPS_FROM_LIPSCHITZ
 from ._in_memory import normalized_weights
 from ._input_checks import features_too_large_error
 from ._messages import diverged_error
@@ -233,7 +234,11 @@ class _PathObjectives:
                 objective,
                 coef0,
                 step=settings.learning_rate,
-                lipschitz=self.lipschitz_bound(objective) if self.auto_step else None,
+                lipschitz=(
+                    self.lipschitz_bound(objective)
+                    if self.auto_step and settings.solver in STEPS_FROM_LIPSCHITZ
+                    else None
+                ),
                 max_iter=settings.max_iter,
                 tol=settings.tol,
             )

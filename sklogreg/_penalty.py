@@ -25,7 +25,9 @@ def penalty_strengths(
 
     ``C = inf`` means no penalty at all (both are 0).
     """
-    penalty_scale = 0.0 if math.isinf(C) else 1.0 / (C * penalty_weight_sum)
+    # Python floats: a NumPy float64 strength would promote float32 coefficients.
+    C, l1_ratio = float(C), float(l1_ratio)
+    penalty_scale = 0.0 if math.isinf(C) else 1.0 / (C * float(penalty_weight_sum))
     return (1.0 - l1_ratio) * penalty_scale, l1_ratio * penalty_scale
 
 

@@ -46,3 +46,9 @@ def test_values_and_l2_gradient_leave_the_intercept_unpenalised(fit_intercept):
 def test_penalty_strengths_split_one_over_c_s_and_vanish_for_infinite_c():
     assert penalty_strengths(2.0, 0.25, 10.0) == pytest.approx((0.0375, 0.0125))
     assert penalty_strengths(np.inf, 0.5, 10.0) == (0.0, 0.0)
+
+
+def test_penalty_strengths_from_numpy_scalars_are_python_floats():
+    # A NumPy float64 strength would turn float32 coefficients into float64 ones.
+    strengths = penalty_strengths(np.float64(2.0), np.float64(0.25), np.float32(10.0))
+    assert all(type(strength) is float for strength in strengths)
