@@ -22,6 +22,7 @@ of threads only by rounding.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import weakref
@@ -218,6 +219,7 @@ class RowBlockedPass:
             tuple(term[start:stop] for term in terms) for start, stop, *_ in self.blocks
         ]
         self.block_rows = max(block[1] - block[0] for block in self.blocks)
+        self._all_blocks = range(len(self.blocks))
         self.n_threads = n_threads
         self.nbytes = (
             X.data.nbytes + X.indices.nbytes if sparse.issparse(X) else X.nbytes
@@ -242,6 +244,9 @@ class RowBlockedPass:
         if self.fit_intercept:
             intercept = original[:, n_features].astype(dtype)
         n_threads = min(self.n_threads or pass_threads(self.nbytes), len(self.blocks))
+        if n_threads == 1:
+            # In the caller's thread, under its own error state: nothing to share.
+            return self._run(0, self._all_blocks, coef, intercept, with_gradient, None)
         parts = np.array_split(np.arange(len(self.blocks)), n_threads)
         args = (coef, intercept, with_gradient, np.geterr())
         futures = [
@@ -290,7 +295,7 @@ class RowBlockedPass:
         value = 0.0
         kernel = self.loss.block_value_and_residual
         # A thread starts with NumPy's default error state: take the caller's.
-        with np.errstate(**error_state):
+        with np.errstate(**error_state) if error_state else contextlib.nullcontext():
             for block_index in block_indices:
                 start, stop, X_block, transposed = self.blocks[block_index]
                 margins, scratch = workspace.views(stop - start)
