@@ -135,8 +135,10 @@ def test_deployment_sizes_prints_a_size_per_model_and_format(capsys):
 def test_cv_path_quick_mode_measures_the_three_searches_on_the_same_grid(capsys):
     from benchmarks.cv_path import main as cv_path
 
-    rows = cv_path(["--quick", "--datasets", "digits_3v8,multiclass"])
-    assert [row["dataset"] for row in rows] == ["digits_3v8", "multiclass"]
+    # Not digits 3 vs 8: nearly separable, its scores are flat at large C, and
+    # which C wins there depends on where each solve stops at tol=1e-4.
+    rows = cv_path(["--quick", "--datasets", "breast_cancer,multiclass"])
+    assert [row["dataset"] for row in rows] == ["breast_cancer", "multiclass"]
     for row in rows:
         # The path and the grid search minimise the same objectives on the same
         # folds: they choose the same C.
@@ -144,4 +146,4 @@ def test_cv_path_quick_mode_measures_the_three_searches_on_the_same_grid(capsys)
         # 3 folds x 3 Cs, each at least one iteration on these sets.
         assert row["iter_cold"] >= 9 and row["iter_warm"] > 0
         assert min(row["path"], row["grid"], row["lrcv"]) > 0
-    assert "| digits_3v8 357x64 |" in capsys.readouterr().out
+    assert "| breast_cancer 569x30 |" in capsys.readouterr().out
