@@ -123,7 +123,7 @@ def fit_objective(
     _set_fitted_attributes(
         estimator, fitted_attributes(result.coef), result, first_step, objective
     )
-    _set_walk_records(estimator, clock, early_stopping, objective.backend)
+    _set_walk_records(estimator, clock, early_stopping, result.coef, objective.backend)
     callbacks.end()
     if result.stop_reason == "max_iter":
         message = convergence_message(
@@ -150,8 +150,12 @@ def best_iterate(result: SolverResult, early_stopping: EarlyStopping) -> SolverR
     return result._replace(coef=early_stopping.best_coef, converged=False)
 
 
-def _set_walk_records(estimator, clock, early_stopping, backend) -> None:
-    """``time_curve_``, and with early stopping the validation scores."""
+def _set_walk_records(estimator, clock, early_stopping, coef, backend) -> None:
+    """``time_curve_``, and with early stopping the validation scores.
+
+    A fit that made no iteration (started at the optimum) has no score yet: its
+    best is the score of ``coef``, where it stopped.
+    """
     estimator.time_curve_ = backend.asarray(
         clock.seconds, dtype=backend.accumulation_dtype
     )
@@ -163,7 +167,7 @@ def _set_walk_records(estimator, clock, early_stopping, backend) -> None:
     estimator.best_validation_score_ = (
         early_stopping.best_score
         if early_stopping.scores
-        else early_stopping.score(early_stopping.best_coef)
+        else early_stopping.score(coef)
     )
 
 

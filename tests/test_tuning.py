@@ -120,6 +120,21 @@ def test_early_stopping_stops_earlier_on_a_noisy_problem(solver):
     assert not stopped.converged_
 
 
+@pytest.mark.parametrize("solver", ["gd", "nesterov", "bb"])
+def test_early_stopping_refit_from_the_optimum_scores_where_it_starts(solver):
+    # Warm-started at the optimum, the early-stopping fit finds tol holding and
+    # makes no iteration: its best validation score is that of the coefficients
+    # it keeps.
+    X, y = noisy_problem(n_samples=500)
+    params = {"solver": solver, "random_state": 0}
+    model = GDLogisticRegression(warm_start=True, tol=1e-8, **params).fit(X, y)
+    coef = model.coef_.copy()
+    model.set_params(early_stopping=True, tol=0.1).fit(X, y)
+    assert model.n_iter_ == 0 and model.validation_scores_.shape == (0,)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-12)
+    assert 0.5 < model.best_validation_score_ <= 1.0
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_early_stopping_returns_the_best_scoring_iterate(solver):
     X, y = noisy_problem()

@@ -56,7 +56,7 @@ class RowEncoding:
         return np.searchsorted(self.classes, labels)
 
     def target(self, encoded: np.ndarray) -> np.ndarray:
-        """``y`` in {0, 1} for two classes, one-hot for more: the loss's encoding."""
+        """``y`` in {0, 1} for two classes, else class indices: the loss's encoding."""
         return self.loss.encode_target(encoded, self.dtype)
 
     def combined_weights(self, encoded: np.ndarray, sample_weight) -> np.ndarray:

@@ -179,8 +179,10 @@ class BarzilaiBorwein:
         x, gradient, xp = state.x, state.gradient, self.xp
         reference = max(state.recent)
         allowance = self.slack * abs(reference)
-        t = state.step
+        t = state.step / STEP_SHRINK
         for _ in range(MAX_SHORTENINGS):
+            # Shortened before each trial, so that ``t`` is the step of the last one.
+            t *= STEP_SHRINK
             trial = proximal_step(objective, x, gradient, t)
             smooth_value, trial_gradient = objective.smooth_value_and_gradient_at(trial)
             value = smooth_value + objective.nonsmooth_value(trial)
@@ -191,7 +193,6 @@ class BarzilaiBorwein:
                 break
             if not math.isfinite(value) and not math.isfinite(reference):
                 break
-            t *= STEP_SHRINK
         state.iteration += 1
         state.step = self._next_step(s, s_squared, trial_gradient - gradient, t, state)
         state.x, state.value, state.gradient = trial, value, trial_gradient
