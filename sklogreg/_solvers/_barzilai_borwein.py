@@ -79,7 +79,7 @@ import numpy as np
 
 from .._array_api import copy, namespace_of
 from ._base import CompositeObjective, IterationInfo, SolverResult, inner
-from ._loop import run
+from ._loop import run, tell_end
 from ._observers import Observer
 from ._proximal_gradient import gradient_descent
 from ._step_rules import proximal_step
@@ -294,7 +294,4 @@ def barzilai_borwein(
     slack = 16 * float((np.finfo if xp is None else xp.finfo)(coef0.dtype).eps)
     method = BarzilaiBorwein(step, tol=tol, xp=xp, slack=slack)
     result = run(method, objective, coef0, max_iter=max_iter, observers=observers)
-    if announce_end:
-        for observer in observers:
-            observer.on_end(result)
-    return result
+    return tell_end(result, observers) if announce_end else result

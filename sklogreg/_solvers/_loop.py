@@ -24,7 +24,7 @@ import numpy as np
 from ._base import CompositeObjective, IterationInfo, SolverResult
 from ._observers import DivergenceGuard, Observer
 
-__all__ = ["Method", "run"]
+__all__ = ["Method", "run", "tell_end"]
 
 
 class Method(Protocol):
@@ -111,3 +111,10 @@ def run(
         gradient_max_curve=gradient_max_curve,
         step_sizes=step_sizes,
     )
+
+
+def tell_end(result: SolverResult, observers: Sequence[Observer]) -> SolverResult:
+    """Tell every observer the solve is over, once, and return its ``result``."""
+    for observer in observers:
+        observer.on_end(result)
+    return result

@@ -59,7 +59,7 @@ from ._base import (
     SolverResult,
     inner,
 )
-from ._loop import run
+from ._loop import run, tell_end
 from ._observers import Observer
 from ._step_rules import Backtracking, FixedStep, proximal_step
 
@@ -353,7 +353,4 @@ def solve_proximal_gradient(
     # raises the clear error: the RuntimeWarnings of that overflow are only noise.
     with np.errstate(over="ignore", invalid="ignore"):
         result = run(method, objective, coef0, max_iter=max_iter, observers=observers)
-    if announce_end:
-        for observer in observers:
-            observer.on_end(result)
-    return result
+    return tell_end(result, observers) if announce_end else result

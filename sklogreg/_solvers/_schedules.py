@@ -41,7 +41,7 @@ import numpy as np
 
 from .._array_api import namespace_of
 from ._base import CompositeObjective, IterationInfo, SolverResult
-from ._loop import run
+from ._loop import run, tell_end
 from ._observers import Observer
 from ._proximal_gradient import ProximalGradient, ProximalGradientState
 from ._step_rules import FixedStep
@@ -236,7 +236,4 @@ def scheduled_gradient_descent(
     # As in solve_proximal_gradient: overflow on the way to the guard is noise.
     with np.errstate(over="ignore", invalid="ignore"):
         result = run(method, objective, coef0, max_iter=max_iter, observers=observers)
-    if announce_end:
-        for observer in observers:
-            observer.on_end(result)
-    return result
+    return tell_end(result, observers) if announce_end else result

@@ -92,7 +92,7 @@ from ._base import (
     ObjectiveDivergedError,
     SolverResult,
 )
-from ._loop import run
+from ._loop import run, tell_end
 from ._observers import DivergenceGuard, Observer
 from ._proximal_gradient import solve_proximal_gradient
 from ._schedules import ADAPTIVE_DIVISOR, scheduled_gradient_descent
@@ -399,9 +399,7 @@ def stochastic_gradient_descent(
     result = run(phase, objective, coef0, max_iter=max_iter, observers=observers)
     if not early_stopping and result.stop_reason not in ("callback", "tol"):
         result = _finish(objective, result, phase, max_iter, observers)
-    for observer in observers:
-        observer.on_end(result)
-    return result
+    return tell_end(result, observers)
 
 
 def _finish(objective, phase_result, phase, max_iter, observers) -> SolverResult:
